@@ -1,0 +1,47 @@
+# The course's two commands: `make lab` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Jupyter refuses to run as root unless told; add the flag only then.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test unit notebooks execute pics nav clean help
+
+help:
+	@echo "make lab      - set up .venv if needed and open JupyterLab at notebooks/00_index.ipynb"
+	@echo "make test     - set up .venv if needed, run the unit tests and every notebook (nbval, strict)"
+	@echo "make execute  - re-execute every notebook in place (fresh outputs, counts 1..n)"
+	@echo "make pics     - redraw every figure in pics/ from code"
+	@echo "make nav      - refresh the navigation line at the top of every notebook"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_index.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest tests
+
+notebooks: $(STAMP)
+	$(PY) -m pytest notebooks
+
+execute: $(STAMP)
+	$(PY) -m helpers.execute notebooks/*.ipynb
+
+pics: $(STAMP)
+	$(PY) -m helpers.figures
+
+nav: $(STAMP)
+	$(PY) -m helpers.nav
+
+clean:
+	rm -rf $(VENV) *.egg-info

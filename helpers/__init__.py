@@ -1,0 +1,26 @@
+"""Helpers for the course on network-programming concurrency in Python.
+
+One module, one role:
+
+- :mod:`helpers.servers`   local servers (echo, slow sites, a chapter's own server program) on 127.0.0.1
+- :mod:`helpers.runner`    run a program in a fresh interpreter (``%%subprocess`` cell magic)
+- :mod:`helpers.timing`    the seed's timer done right, and a :class:`~helpers.timing.Timeline` of spans
+- :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
+- :mod:`helpers.fonts`     finds a real CJK font for matplotlib
+- :mod:`helpers.checks`    self-checks for the exercises
+- :mod:`helpers.procs`     child-process plumbing shared by runner and servers
+- :mod:`helpers.nav`       the navigation line at the top of every notebook
+- :mod:`helpers.execute`   re-executes notebooks in place (``make execute``)
+- :mod:`helpers.figures`   draws the figures in ``pics/`` (``make pics``)
+
+Load the cell magic in a notebook with ``%load_ext helpers``.
+"""
+
+__all__ = ["load_ipython_extension"]
+
+
+def load_ipython_extension(ipython):
+    """Register the course's magics (``%%subprocess``) in an IPython kernel."""
+    from helpers.runner import register_magics
+
+    register_magics(ipython)

@@ -1,0 +1,124 @@
+"""Charts for the course: Gantt timelines, grouped bars, log-log scaling curves.
+
+Every function draws one figure of a fixed size with Chinese labels in a real CJK font,
+shows it, closes it and returns None — so a cell that ends with a plot call leaves no
+``<Figure …>`` or ``[<Line2D …>]`` text behind.  Pass ``save="path.png"`` to also write
+the figure to a file (outside the repository, unless it is a figure for ``pics/``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import matplotlib
+
+from helpers.fonts import use_cjk_font
+from helpers.timing import Timeline
+
+use_cjk_font()
+
+import matplotlib.pyplot as plt  # noqa: E402  (after the font is set)
+
+KIND_COLORS = {"run": "#4C72B0", "wait": "#DD8452", "io": "#DD8452", "cpu": "#4C72B0", "switch": "#55A868",
+               "error": "#C44E52", "idle": "#BBBBBB"}
+KIND_LABELS = {"run": "运行 run", "wait": "等待 wait", "io": "I/O 等待", "cpu": "计算 CPU", "switch": "切换 switch",
+               "error": "失败 error", "idle": "空闲 idle"}
+PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
+
+
+def _finish(fig, save: str | None) -> None:
+    fig.tight_layout()
+    if save:
+        fig.savefig(save, dpi=110, metadata={"Software": None} if str(save).endswith(".png") else None)
+    backend = matplotlib.get_backend().lower()
+    if "inline" in backend or "ipympl" in backend or "widget" in backend:
+        from IPython.display import display
+
+        display(fig)
+    plt.close(fig)
+
+
+def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间 (秒)", save: str | None = None,
+          width: float = 9.0, annotate: bool = True) -> None:
+    """Draw *timeline* as a Gantt chart: one row per task, one bar per span, colored by kind."""
+    spans = timeline.spans
+    if not spans:
+        raise ValueError("the timeline is empty: record some spans first")
+    tasks = timeline.tasks
+    row = {t: i for i, t in enumerate(tasks)}
+    height = min(max(1.6, 0.42 * len(tasks) + 1.2), 9.0)
+    fig, ax = plt.subplots(figsize=(width, height))
+    kinds_seen: dict[str, None] = {}
+    for s in spans:
+        color = KIND_COLORS.get(s.kind, PALETTE[len(kinds_seen) % len(PALETTE)])
+        kinds_seen.setdefault(s.kind, None)
+        ax.barh(row[s.task], s.duration, left=s.start, height=0.6, color=color, edgecolor="white", linewidth=0.5)
+        if annotate and len(spans) <= 40 and s.duration > 0.06 * max(timeline.elapsed, 1e-9):
+            ax.text(s.start + s.duration / 2, row[s.task], f"{s.duration:.2f}", ha="center", va="center",
+                    fontsize=8, color="white")
+    ax.set_yticks(range(len(tasks)))
+    ax.set_yticklabels(tasks)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    start = min(s.start for s in spans)
+    ax.set_xlim(min(0.0, start), max(s.end for s in spans) * 1.02 + 1e-9)
+    ax.set_title(title if title is not None else timeline.title or f"时间线：总耗时 {timeline.elapsed:.2f} 秒")
+    if len(kinds_seen) > 1 or next(iter(kinds_seen)) != "run":
+        handles = [matplotlib.patches.Patch(color=KIND_COLORS.get(k, "#888888"), label=KIND_LABELS.get(k, k))
+                   for k in kinds_seen]
+        ax.legend(handles=handles, loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    _finish(fig, save)
+
+
+def bars(data: Mapping[str, float] | Mapping[str, Mapping[str, float]], title: str = "", *, ylabel: str = "",
+         log: bool = False, save: str | None = None, fmt: str = "{:.3g}", width: float = 8.0) -> None:
+    """Bar chart of ``{label: value}``, or grouped bars of ``{group: {series: value}}``."""
+    if not data:
+        raise ValueError("nothing to plot: data is empty")
+    fig, ax = plt.subplots(figsize=(width, 4.0))
+    first = next(iter(data.values()))
+    if isinstance(first, Mapping):
+        series = list(dict.fromkeys(k for g in data.values() for k in g))
+        n = len(series)
+        w = 0.8 / n
+        for j, name in enumerate(series):
+            xs = [i + (j - (n - 1) / 2) * w for i in range(len(data))]
+            ys = [data[g].get(name, math.nan) for g in data]
+            rects = ax.bar(xs, ys, width=w, label=name, color=PALETTE[j % len(PALETTE)])
+            ax.bar_label(rects, labels=["" if math.isnan(y) else fmt.format(y) for y in ys], fontsize=8)
+        ax.set_xticks(range(len(data)))
+        ax.set_xticklabels(list(data))
+        ax.legend(fontsize=9)
+    else:
+        labels, values = list(data), [float(v) for v in data.values()]
+        rects = ax.bar(labels, values, color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])
+        ax.bar_label(rects, labels=[fmt.format(v) for v in values], fontsize=9)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    _finish(fig, save)
+
+
+def loglog(x: Sequence[float], series: Mapping[str, Sequence[float]], title: str = "", *, xlabel: str = "",
+           ylabel: str = "", reference: Mapping[str, Sequence[float]] | None = None, save: str | None = None) -> None:
+    """Log-log curves ``{name: ys}`` over *x*; optional *reference* curves (dashed), e.g. published numbers."""
+    if not series:
+        raise ValueError("nothing to plot: series is empty")
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for i, (name, ys) in enumerate(series.items()):
+        if len(ys) > len(x):
+            raise ValueError(f"series {name!r} has more points than x")
+        ax.plot(x[: len(ys)], ys, marker="o", label=name, color=PALETTE[i % len(PALETTE)])
+    for i, (name, ys) in enumerate((reference or {}).items()):
+        ax.plot(x[: len(ys)], ys, linestyle="--", marker="x", label=name, color=PALETTE[i % len(PALETTE)], alpha=0.6)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=9)
+    _finish(fig, save)

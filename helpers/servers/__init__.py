@@ -1,0 +1,25 @@
+"""Local servers for the demos: always on 127.0.0.1, on a port the OS picks, always stopped.
+
+- :func:`echo_server` — the seed's upper-case echo server (one background thread, selectors)
+- :func:`slow_site_server` — HTTP "websites" with chosen latency, body size and faults,
+  standing in for baidu/qq/taobao/jd/python.org so no cell needs the internet
+- :func:`program_server` — a chapter's own server program, run as a subprocess
+
+Each is a context manager; leaving the ``with`` block (normally, on an exception, or on
+KeyboardInterrupt) stops the server within 2 seconds.  Servers never print: they keep a
+:class:`helpers.logs.Log` that the notebook shows after the demo.
+"""
+from helpers.servers.echo import EchoServer, echo_server
+from helpers.servers.program import ProgramServer, program_server
+from helpers.servers.slowsite import SEED_SITES, Site, SlowSiteServer, slow_site_server
+
+__all__ = [
+    "EchoServer",
+    "echo_server",
+    "ProgramServer",
+    "program_server",
+    "SEED_SITES",
+    "Site",
+    "SlowSiteServer",
+    "slow_site_server",
+]

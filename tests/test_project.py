@@ -1,0 +1,124 @@
+"""The repository's own rules: dependencies in one place, notebooks named, fresh, linked, complete."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import nav
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = nav.chapters(REPO / "notebooks")
+SKELETON = ["学习目标", "小结", "练习"]
+
+
+def requirement_names(text: str) -> list[str]:
+    names = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.append(re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower())
+    return names
+
+
+def test_requirements_have_lower_bounds_and_chapter_comments():
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert ">=" in line, f"no lower bound: {line}"
+            assert "#" in line, f"no comment naming the chapters that use it: {line}"
+
+
+def test_environment_yml_delegates_to_requirements():
+    text = (REPO / "environment.yml").read_text()
+    assert re.search(r"^\s*-\s*-r requirements\.txt\s*$", text, re.M), "environment.yml must pip-install -r requirements.txt"
+    assert re.search(r"^\s*-\s*-e \.\s*$", text, re.M), "environment.yml must install helpers editable"
+    listed = [m.group(1).lower() for m in re.finditer(r"^\s*-\s*([A-Za-z][\w.-]*)", text, re.M)]
+    conda_only = {"python", "pip"}
+    doubled = set(listed) - conda_only
+    assert not doubled & set(requirement_names((REPO / "requirements.txt").read_text())), \
+        f"dependencies listed in both files can disagree: {doubled}"
+    assert "pip" in listed and "python" in [n.split(">")[0] for n in listed]
+
+
+def test_ci_runs_make_test():
+    run = (REPO / ".ci/run").read_text()
+    assert "make test" in run
+    assert "make test" in (REPO / "README.md").read_text()
+
+
+def test_there_are_notebooks_and_they_are_named_NN_slug():
+    names = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+    assert names, "no notebooks"
+    assert [p.name for p in NOTEBOOKS] == names, "every notebook must be named NN_slug.ipynb"
+    numbers = [p.name[:2] for p in NOTEBOOKS]
+    assert len(set(numbers)) == len(numbers), "chapter numbers must be unique"
+    assert NOTEBOOKS[0].name == "00_index.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_executed_top_to_bottom_without_stray_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        if "nbval-skip" in tags or not cell.source.strip():
+            continue
+        assert cell.execution_count is not None, f"a code cell was never executed: {cell.source[:60]!r}"
+        counts.append(cell.execution_count)
+        for out in cell.outputs:
+            if out.output_type == "error":
+                assert tags & {"raises-exception", "nbval-raises-exception"}, f"unexpected error output: {out.ename}"
+            assert not re.search(r"/(root|work|home/[a-z]+)/", json.dumps(out)), "output shows a machine path"
+    assert counts == list(range(1, len(counts) + 1)), "re-execute top to bottom: make execute"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.name)
+def test_chapter_follows_the_skeleton(path):
+    nb = nbformat.read(path, as_version=4)
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                if line.startswith("#")]
+    text = "\n".join(headings)
+    positions = []
+    for section in SKELETON:
+        assert section in text, f"{path.name} has no section '{section}' (see CONTRIBUTING.md)"
+        positions.append(text.index(section))
+    assert positions == sorted(positions), f"{path.name}: sections must come in the order {SKELETON}"
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "solution=True" in sources, f"{path.name}: exercises need tested reference solutions"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_navigation_links_are_up_to_date(path):
+    nb = nbformat.read(path, as_version=4)
+    i = nav.find_nav_cell(nb)
+    assert i == 0, f"{path.name}: the first cell must be the navigation cell (run `make nav`)"
+    assert nb.cells[i].source == nav.nav_line(path, NOTEBOOKS), f"{path.name}: stale navigation (run `make nav`)"
+    for target in re.findall(r"\]\(([^)]+\.ipynb)\)", nb.cells[i].source):
+        assert (path.parent / target).exists()
+
+
+def test_every_pics_reference_exists_and_every_figure_is_used():
+    referenced = set()
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                referenced |= set(re.findall(r"\.\./pics/([\w.-]+\.(?:png|svg))", cell.source))
+    for name in referenced:
+        assert (REPO / "pics" / name).exists(), f"missing figure pics/{name}"
+    for png in (REPO / "pics").glob("*.png"):
+        assert png.name in referenced, f"pics/{png.name} is not used by any notebook"
+
+
+def test_no_notebook_monkey_patches_inside_the_kernel():
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "patch_all" in cell.source and "monkey" in cell.source:
+                assert cell.source.lstrip().startswith("%%subprocess") or "run_code" in cell.source \
+                    or "program_server" in cell.source or "'''" in cell.source or '"""' in cell.source, \
+                    f"{path.name}: monkey.patch_all() in the kernel hangs ipykernel 7; run it in a subprocess"
