@@ -20,10 +20,11 @@ def expect(condition: bool, hint: str) -> None:
         raise AssertionError(hint)
 
 
-def check(title: str, test: Callable[[], object], *, solution: bool = False) -> bool:
+def check(title: str, test: Callable[[], object], *, solution: bool = False) -> None:
     """Run *test* (a function that calls the learner's code and uses :func:`expect`/assert).
 
-    Prints one friendly line and returns True when it passes.  With ``solution=True``
+    Prints one friendly line (and returns None, so a cell ending with it shows only that
+    line).  With ``solution=True``
     (the reference solution's cell) any failure is raised instead, so a wrong solution
     fails the test suite.
     """
@@ -33,17 +34,17 @@ def check(title: str, test: Callable[[], object], *, solution: bool = False) -> 
         if solution:
             raise
         print(f"⏳ {title}：还没有作答 —— 完成上面的函数后再运行这个单元格。")
-        return False
+        return None
     except AssertionError as exc:
         if solution:
             raise
         hint = str(exc) or "结果与预期不符。"
         print(f"❌ {title}：{hint}")
-        return False
+        return None
     except Exception as exc:  # the learner's code raised: say what, not a wall of traceback
         if solution:
             raise
         print(f"❌ {title}：你的代码抛出了 {exc.__class__.__name__}: {exc}")
-        return False
+        return None
     print(f"✅ {title}：通过！")
-    return True
+    return None

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 MARKER = "<!-- nav -->"
+GLOSSARY_ANCHOR = "术语表-glossary"  # JupyterLab's id for the heading "## 术语表 glossary" in 00_index
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9][a-z0-9-]*\.ipynb$")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,7 @@ def title_of(path: Path) -> str:
 def nav_line(path: Path, order: list[Path]) -> str:
     """Markdown of the navigation cell for *path* given the chapter *order*."""
     i = order.index(path)
-    parts = [MARKER, "[🏠 目录 index](00_index.ipynb)"]
+    parts = [MARKER, "[🏠 目录 index](00_index.ipynb)", f"[📖 术语表 glossary](00_index.ipynb#{GLOSSARY_ANCHOR})"]
     if i > 0:
         prev = order[i - 1]
         parts.append(f"[⬅️ 上一章 {title_of(prev)}]({prev.name})")

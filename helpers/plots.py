@@ -39,12 +39,17 @@ def _finish(fig, save: str | None) -> None:
 
 
 def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间 (秒)", save: str | None = None,
-          width: float = 9.0, annotate: bool = True) -> None:
-    """Draw *timeline* as a Gantt chart: one row per task, one bar per span, colored by kind."""
+          width: float = 9.0, annotate: bool = True, order: Sequence[str] | None = None) -> None:
+    """Draw *timeline* as a Gantt chart: one row per task, one bar per span, colored by kind.
+
+    Rows follow *order* if given (tasks not named there come after), else first appearance.
+    """
     spans = timeline.spans
     if not spans:
         raise ValueError("the timeline is empty: record some spans first")
     tasks = timeline.tasks
+    if order is not None:
+        tasks = [t for t in order if t in tasks] + [t for t in tasks if t not in order]
     row = {t: i for i, t in enumerate(tasks)}
     height = min(max(1.6, 0.42 * len(tasks) + 1.2), 9.0)
     fig, ax = plt.subplots(figsize=(width, height))

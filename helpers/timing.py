@@ -148,6 +148,16 @@ class Timeline:
 
         return decorate
 
+    @classmethod
+    def combine(cls, runs: dict[str, "Timeline"], title: str = "") -> "Timeline":
+        """One timeline of several runs side by side: tasks become ``"run · task"``, and each
+        run keeps times relative to its own start, so runs made one after another line up at 0."""
+        out = cls(title)
+        for label, tl in runs.items():
+            for s in tl.spans:
+                out._spans.append(Span(f"{label} · {s.task}", s.start, s.end, s.kind))
+        return out
+
     @property
     def spans(self) -> list[Span]:
         """All spans, in the order they were recorded."""

@@ -33,10 +33,10 @@ def test_check_reports_each_state(capsys):
     def todo():
         raise NotImplementedError
 
-    assert check("练习", todo) is False
-    assert check("练习", lambda: expect(1 == 2, "提示：看看第二个参数")) is False
-    assert check("练习", lambda: 1 / 0) is False
-    assert check("练习", lambda: expect(True, "")) is True
+    assert check("练习", todo) is None
+    check("练习", lambda: expect(1 == 2, "提示：看看第二个参数"))
+    check("练习", lambda: 1 / 0)
+    check("练习", lambda: expect(True, ""))
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("⏳") and lines[1] == "❌ 练习：提示：看看第二个参数"
     assert "ZeroDivisionError" in lines[2] and lines[3].startswith("✅")

@@ -51,6 +51,7 @@ def test_gantt_bars_loglog_draw_and_save(tmp_path):
     tl.add("任务 A", tl.t0, tl.t0 + 0.5, "io")
     tl.add("任务 B", tl.t0 + 0.1, tl.t0 + 0.3, "cpu")
     draw_with_glyph_check(plots.gantt, tl, "时间线", save=str(tmp_path / "g.png"))
+    draw_with_glyph_check(plots.gantt, tl, "指定顺序", order=["任务 B", "任务 A"])
     draw_with_glyph_check(plots.bars, {"线程": 16.1, "协程": 8.3}, "内存", ylabel="KiB", save=str(tmp_path / "b.png"))
     draw_with_glyph_check(plots.bars, {"N=10": {"select": 1, "epoll": 0.5}, "N=100": {"select": 3}}, "分组")
     draw_with_glyph_check(plots.loglog, [10, 100, 1000], {"select": [1, 3, 35]}, "扩展性",

@@ -122,3 +122,17 @@ def test_no_notebook_monkey_patches_inside_the_kernel():
                 assert cell.source.lstrip().startswith("%%subprocess") or "run_code" in cell.source \
                     or "program_server" in cell.source or "'''" in cell.source or '"""' in cell.source, \
                     f"{path.name}: monkey.patch_all() in the kernel hangs ipykernel 7; run it in a subprocess"
+
+
+def test_index_has_the_glossary_the_navigation_links_to():
+    index = nbformat.read(REPO / "notebooks" / "00_index.ipynb", as_version=4)
+    headings = [line for c in index.cells if c.cell_type == "markdown" for line in c.source.splitlines()]
+    anchor = nav.GLOSSARY_ANCHOR.replace("-", " ")
+    assert f"## {anchor}" in headings, "00_index needs the heading the navigation's glossary link points to"
+
+
+def test_index_links_every_chapter():
+    index = nbformat.read(REPO / "notebooks" / "00_index.ipynb", as_version=4)
+    text = "\n".join(c.source for c in index.cells[1:] if c.cell_type == "markdown")
+    for path in NOTEBOOKS[1:]:
+        assert f"]({path.name})" in text, f"00_index does not link {path.name}"

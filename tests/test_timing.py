@@ -88,3 +88,17 @@ def test_timeline_accepts_spans_measured_in_another_process():
     start, end = map(float, r.stdout.split())
     span = tl.add("child", start, end)
     assert 0 < span.start < 5 and 0.05 <= span.duration < 0.5
+
+
+def test_combine_lines_up_runs_made_one_after_another():
+    first = Timeline()
+    with first.span("a"):
+        time.sleep(0.02)
+    time.sleep(0.05)
+    second = Timeline()
+    with second.span("a"):
+        time.sleep(0.02)
+    both = Timeline.combine({"顺序": first, "线程": second})
+    assert both.tasks == ["顺序 · a", "线程 · a"]
+    starts = [s.start for s in both.spans]
+    assert max(starts) < 0.01, "each run starts near 0"

@@ -91,6 +91,8 @@ class ProgramServer:
     def check(self) -> None:
         """Raise if the program has died (a crashed server fails the cell with its stderr)."""
         if self._proc is not None and self._proc.poll() is not None:
+            for t in self._readers:  # let the readers collect the last words (the traceback)
+                t.join(1.0)
             raise RuntimeError(f"the server program exited with status {self._proc.returncode}:\n{self.errors}")
 
     def stop(self) -> int:

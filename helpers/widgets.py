@@ -1,0 +1,33 @@
+"""Knobs for a demo: a static result first, then interactive controls (ipywidgets).
+
+:func:`explore` calls ``fn(**defaults)`` once, so the cell has a plain output that nbval,
+the HTML export and GitHub can show, and then (inside a live kernel with ipywidgets)
+displays sliders and a "重新运行" button that re-run ``fn`` with the chosen values.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+
+def explore(fn: Callable[..., object], **controls: tuple[int, int, int]) -> None:
+    """Run *fn* with each control's default, then show sliders for ``name=(min, max, default)``."""
+    if not controls:
+        raise ValueError("give at least one control: name=(min, max, default)")
+    defaults = {}
+    for name, spec in controls.items():
+        if len(spec) != 3 or not spec[0] <= spec[2] <= spec[1]:
+            raise ValueError(f"control {name!r} must be (min, max, default) with min <= default <= max")
+        defaults[name] = spec[2]
+    fn(**defaults)
+    try:
+        import ipywidgets
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # static fallback only
+        return
+    if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
+        return
+    sliders = {name: ipywidgets.IntSlider(value=d, min=lo, max=hi, description=name, continuous_update=False)
+               for name, (lo, hi, d) in controls.items()}
+    ui = ipywidgets.interactive(fn, {"manual": True, "manual_name": "重新运行"}, **sliders)
+    display(ui)
