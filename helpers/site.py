@@ -230,7 +230,12 @@ def main(argv: list[str]) -> int:
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # "Alternative text is missing" × every page
     out = args.out or ROOT / "_build" / args.kind
     start = time.perf_counter()
-    pages = build(args.kind, out, args.notebooks, args.pics, args.offline)
+    offline = args.offline.expanduser() if args.offline else None
+    try:
+        pages = build(args.kind, out, args.notebooks, args.pics, offline)
+    except FileNotFoundError as exc:
+        print(f"cannot build the {args.kind}: {exc}", file=sys.stderr)
+        return 1
     broken = broken_links(out)
     for line in broken:
         print(f"broken link: {line}", file=sys.stderr)

@@ -124,3 +124,9 @@ def test_the_course_builds_as_a_static_site_with_no_broken_link(tmp_path):
         assert f'href="notebooks/{page.name}"' in (out / "index.html").read_text()
     assert site.broken_links(out) == []
     assert elapsed < 30, f"make html took {elapsed:.1f} s; keep it fast"
+
+
+def test_cli_says_why_it_cannot_build(tmp_path, capsys):
+    (tmp_path / "notebooks").mkdir()
+    assert site.main(["html", str(tmp_path / "out"), "--notebooks", str(tmp_path / "notebooks")]) == 1
+    assert "no NN_slug.ipynb notebooks" in capsys.readouterr().err
