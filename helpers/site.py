@@ -10,7 +10,8 @@ committed executed), into a folder laid out like the repository::
     OUT/pics/…                         copied, so markdown's ../pics/NN.png resolves
 
 Links between chapters (``NN_slug.ipynb``, ``00_index.ipynb#术语表``) are rewritten to the
-built pages.  In the HTML site the reference solutions (``jupyter.source_hidden``) start
+built pages; other files of the repository that a chapter links to (``../README.md``,
+``../helpers/servers/slowsite.py``) are copied into the site.  In the HTML site the reference solutions (``jupyter.source_hidden``) start
 collapsed in a ``<details>`` element, as they do in JupyterLab.  :func:`broken_links` lists
 every relative ``href``/``src`` (and ``#anchor``) that does not resolve; the build fails on any.
 
@@ -164,7 +165,29 @@ def build(kind: str, out: Path, folder: Path = ROOT / "notebooks", pics: Path = 
             if kind == "html" else
             "课堂模式：←/→ 换节，↑/↓ 看小节，S 打开讲者视图 (speaker notes 里有参考答案)。")
     (out / "index.html").write_text(_index_page(f"网络编程中的并发 · {what}", entries, note), encoding="utf-8")
+    _copy_linked_files(pages, out, folder.parent)
     return pages
+
+
+def _copy_linked_files(pages: list[Path], out: Path, repo: Path) -> None:
+    """Copy what the pages link to in the repository (``../README.md``, ``../helpers/x.py``) into *out*."""
+    repo, out = repo.resolve(), out.resolve()
+    for page in pages:
+        parser = _Refs()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for ref in parser.refs:
+            parts = urlsplit(ref)
+            if parts.scheme or parts.netloc or ref.startswith("/") or not parts.path:
+                continue
+            target = (page.parent.resolve() / unquote(parts.path)).resolve()
+            if target.exists() or not target.is_relative_to(out):
+                continue
+            source = repo / target.relative_to(out)
+            if source.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+            elif source.is_dir() and source.name not in (".git", ".venv"):
+                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".*"))
 
 
 class _Refs(HTMLParser):

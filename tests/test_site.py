@@ -52,14 +52,22 @@ def test_broken_links_finds_missing_pages_images_and_anchors(sample_course, tmp_
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell(
         "![丢了](../pics/99.png) [没有这节](00_index.ipynb#nope) [没有这章](03_gone.ipynb) "
-        "[术语表](00_index.ipynb#术语表) <img src=\"../pics/01.png\">"))
+        "[术语表](00_index.ipynb#术语表) <img src=\"../pics/01.png\"> [说明](../README.md) [源码](../src/) "
+        "[外面](../../secret.txt)"))
+    (sample_course / "README.md").write_text("# readme")
+    (sample_course / "src").mkdir()
+    (sample_course / "src" / "a.py").write_text("x = 1")
+    (sample_course.parent / "secret.txt").write_text("not part of the course")
     nbformat.write(nb, path)
     out = tmp_path / "html"
     build("html", sample_course, out)
     broken = site.broken_links(out)
     assert broken == ["notebooks/01_alpha.html: ../pics/99.png",
                       "notebooks/01_alpha.html: 00_index.html#nope (no such anchor)",
-                      "notebooks/01_alpha.html: 03_gone.html"]
+                      "notebooks/01_alpha.html: 03_gone.html",
+                      "notebooks/01_alpha.html: ../../secret.txt"]
+    assert (out / "README.md").read_text() == "# readme" and (out / "src" / "a.py").exists()
+    assert not list(out.rglob("secret.txt")), "nothing outside the repository is copied"
     assert site.main(["html", str(out), "--notebooks", str(sample_course / "notebooks"),
                       "--pics", str(sample_course / "pics")]) == 1
 
@@ -116,13 +124,14 @@ def test_offline_slides_use_local_copies(sample_course, tmp_path):
 def test_the_course_builds_as_a_static_site_with_no_broken_link(tmp_path):
     start = time.perf_counter()
     out = tmp_path / "html"
-    site.build("html", out)
+    site.build("html", out, REPO / "notebooks", REPO / "pics")
     elapsed = time.perf_counter() - start
     for path in NOTEBOOKS:
         page = out / "notebooks" / f"{path.stem}.html"
         assert page.exists(), f"no page for {path.name}"
         assert f'href="notebooks/{page.name}"' in (out / "index.html").read_text()
-    assert site.broken_links(out) == []
+    broken = site.broken_links(out)
+    assert not broken, "broken links in the static site (make html):\n" + "\n".join(broken)
     assert elapsed < 30, f"make html took {elapsed:.1f} s; keep it fast"
 
 
