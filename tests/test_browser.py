@@ -58,3 +58,10 @@ def check_lab_shows(chapter: Path) -> None:
     assert not missing, f"JupyterLab did not show {chapter.name}: {missing}\nserver log:\n{log}"
     alive = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"left running: {alive}"
+
+
+def test_ci_installs_chromium_then_runs_make_test_last():
+    run = (REPO / ".ci/run").read_text()
+    assert "apt-get install" in run and "chromium" in run, ".ci/run must install Chromium so CI runs the browser test"
+    assert run.index("chromium") < run.index("make test")
+    assert run.strip().splitlines()[-1].strip() == "make test", "make test must stay the last command"
