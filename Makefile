@@ -7,14 +7,16 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; add the flag only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks execute pics nav clean help
+.PHONY: lab test unit notebooks execute pics nav html slides clean help
 
 help:
 	@echo "make lab      - set up .venv if needed and open JupyterLab at notebooks/00_index.ipynb"
 	@echo "make test     - set up .venv if needed, run the unit tests and every notebook (nbval, strict)"
 	@echo "make execute  - re-execute every notebook in place (fresh outputs, counts 1..n)"
 	@echo "make pics     - redraw every figure in pics/ from code"
-	@echo "make nav      - refresh the navigation line at the top of every notebook"
+	@echo "make nav      - refresh the navigation line and the slide metadata of every notebook"
+	@echo "make html     - build the static site into _build/html/ (no Jupyter needed to read it)"
+	@echo "make slides   - build reveal.js slides of every chapter into _build/slides/ (OFFLINE=node_modules dir: no CDN)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +44,13 @@ pics: $(STAMP)
 
 nav: $(STAMP)
 	$(PY) -m helpers.nav
+	$(PY) -m helpers.slides
+
+html: $(STAMP)
+	$(PY) -m helpers.site html _build/html
+
+slides: $(STAMP)
+	$(PY) -m helpers.site slides _build/slides $(if $(OFFLINE),--offline $(OFFLINE),)
 
 clean:
 	rm -rf $(VENV) *.egg-info

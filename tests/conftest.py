@@ -30,3 +30,60 @@ def stop_timer():
         return time.perf_counter() - start
 
     return measure
+
+
+# A 1×1 PNG, for sample notebooks' figures and image outputs.
+TINY_PNG_B64 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture
+def sample_course(tmp_path):
+    """A tiny course laid out like the repository: notebooks/00_index, 01_alpha, 02_beta and pics/01.png.
+
+    The chapters follow the skeleton (nav cell via helpers.nav, title, sections, a hidden
+    solution, a figure from pics/, an image output, a link to the glossary anchor).
+    """
+    import base64
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from helpers import nav
+
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "pics").mkdir()
+    (root / "pics" / "01.png").write_bytes(base64.b64decode(TINY_PNG_B64))
+    index = new_notebook(cells=[
+        new_markdown_cell("# 00 目录\n\n1. [01 甲](01_alpha.ipynb)\n2. [02 乙](02_beta.ipynb)"),
+        new_markdown_cell("## 术语表\n\n并发 concurrency"),
+    ])
+
+    def chapter(n, name, extra):
+        solution = new_code_cell("def f():\n    return 1\nprint('✅')", execution_count=2,
+                                 outputs=[new_output("stream", name="stdout", text="✅\n")])
+        solution.metadata["jupyter"] = {"source_hidden": True}
+        return new_notebook(cells=[
+            new_markdown_cell(f"# {n} {name}"),
+            new_markdown_cell("## 学习目标\n\n- 目标"),
+            new_code_cell("x = 1\nx", execution_count=1, outputs=[
+                new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
+                new_output("display_data", data={"image/png": TINY_PNG_B64, "text/plain": "<Figure>"}),
+            ]),
+            new_markdown_cell(extra),
+            new_markdown_cell("### 1.1 细节\n\n更多"),
+            new_markdown_cell(""),
+            new_markdown_cell("## 练习\n\n### 参考答案"),
+            solution,
+        ])
+
+    nbs = {
+        "00_index.ipynb": index,
+        "01_alpha.ipynb": chapter("01", "甲", "看图：![图 1](../pics/01.png)"),
+        "02_beta.ipynb": chapter("02", "乙", "见 [术语表](00_index.ipynb#术语表)。"),
+    }
+    for name, nb in nbs.items():
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, root / "notebooks" / name)
+    nav.update(root / "notebooks")
+    return root
