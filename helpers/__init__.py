@@ -12,6 +12,11 @@ One module, one role:
 - :mod:`helpers.nav`       the navigation line at the top of every notebook
 - :mod:`helpers.execute`   re-executes notebooks in place (``make execute``)
 - :mod:`helpers.figures`   draws the figures in ``pics/`` (``make pics``)
+- :mod:`helpers.workloads` CPU work that worker processes can import
+- :mod:`helpers.widgets`   knobs for a demo, with a static fallback
+- :mod:`helpers.slides`    reveal.js slide metadata for every cell (``make nav``)
+- :mod:`helpers.site`      the static HTML site and the slides (``make html`` / ``make slides``)
+- :mod:`helpers.browser`   renders a notebook in JupyterLab with headless Chromium (a test)
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
 """

@@ -56,7 +56,7 @@ def sample_course(tmp_path):
     (root / "pics" / "01.png").write_bytes(base64.b64decode(TINY_PNG_B64))
     index = new_notebook(cells=[
         new_markdown_cell("# 00 目录\n\n1. [01 甲](01_alpha.ipynb)\n2. [02 乙](02_beta.ipynb)"),
-        new_markdown_cell("## 术语表\n\n并发 concurrency"),
+        new_markdown_cell("## 术语表 glossary\n\n并发 concurrency"),
     ])
 
     def chapter(n, name, extra):
@@ -80,7 +80,7 @@ def sample_course(tmp_path):
     nbs = {
         "00_index.ipynb": index,
         "01_alpha.ipynb": chapter("01", "甲", "看图：![图 1](../pics/01.png)"),
-        "02_beta.ipynb": chapter("02", "乙", "见 [术语表](00_index.ipynb#术语表)。"),
+        "02_beta.ipynb": chapter("02", "乙", "见 [术语表](00_index.ipynb#术语表-glossary)。"),
     }
     for name, nb in nbs.items():
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -62,9 +62,9 @@ def test_check_shows_expected_vs_got_and_the_failing_line(capsys):
     def crashes():
         return {}["port"]
 
-    assert check("练习 1", lambda: expect_equal(learner_fib(10), 55, "fib(10)"))
-    assert check("练习 1", bare_assert)
-    assert check("练习 1", crashes)
+    check("练习 1", lambda: expect_equal(learner_fib(10), 55, "fib(10)"))
+    check("练习 1", bare_assert)
+    check("练习 1", crashes)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "❌ 练习 1：fib(10)：期望 55，实际得到 20"
     assert lines[1] == "❌ 练习 1：结果与预期不符：`assert learner_fib(10) == 55` 不成立。"

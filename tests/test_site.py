@@ -52,7 +52,7 @@ def test_broken_links_finds_missing_pages_images_and_anchors(sample_course, tmp_
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell(
         "![丢了](../pics/99.png) [没有这节](00_index.ipynb#nope) [没有这章](03_gone.ipynb) "
-        "[术语表](00_index.ipynb#术语表) <img src=\"../pics/01.png\"> [说明](../README.md) [源码](../src/) "
+        "[术语表](00_index.ipynb#术语表-glossary) <img src=\"../pics/01.png\"> [说明](../README.md) [源码](../src/) "
         "[外面](../../secret.txt)"))
     (sample_course / "README.md").write_text("# readme")
     (sample_course / "src").mkdir()
