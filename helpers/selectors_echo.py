@@ -180,7 +180,7 @@ class SelectorsEchoServer(BackgroundServer):
             conn.out += encode(self.transform(payload) if self.transform else payload, max_frame=self.max_frame)
         conn.frames += len(payloads)
         self.frames += len(payloads)
-        if self.log_events and payloads:
+        if self.log_events:
             self.log.add(f"从 {conn.peer} 收到 {len(data)} 字节，完成 {len(payloads)} 帧")
         return True
 
