@@ -98,6 +98,11 @@ class SelectorsEchoServer(BackgroundServer):
         """One line: ``served: accepted=… frames=… …``."""
         return "served: " + " ".join(f"{k}={v}" for k, v in self.stats().items())
 
+    def request_stop(self) -> None:
+        """Ask the loop to finish (safe from a signal handler); :meth:`serve` returns soon after."""
+        self._stop.set()
+        self._wake()
+
     def _wake(self) -> None:
         try:
             self._wake_w.send(b"x")
@@ -106,7 +111,7 @@ class SelectorsEchoServer(BackgroundServer):
 
     # the event loop ---------------------------------------------------------------------------
     def serve(self) -> None:
-        """Run the loop until :meth:`stop` (or KeyboardInterrupt in the main thread)."""
+        """Run the loop until :meth:`stop` / :meth:`request_stop` (or an exception)."""
         self.listener.setblocking(False)
         self._sel.register(self.listener, selectors.EVENT_READ, self._accept)
         self._sel.register(self._wake_r, selectors.EVENT_READ, None)
@@ -235,16 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--upper", action="store_true", help="reply with the payload upper-cased (the seed's echo)")
     args = p.parse_args(argv)
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
     srv = SelectorsEchoServer(port=args.port, transform=bytes.upper if args.upper else None)
+
+    def on_signal(signum, frame):  # only set a flag: raising here could interrupt the loop mid-update
+        srv.request_stop()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     print(f"{srv.address[0]}:{srv.address[1]}", flush=True)
     try:
         srv.serve()
-    except KeyboardInterrupt:
-        pass
     finally:
         srv.listener.close()
         print(srv.summary(), flush=True)

@@ -67,3 +67,19 @@ def test_runs_as_a_program_and_prints_its_address_and_summary():
             assert recv_frame(s) == b"ping"
     assert prog.stdout.lines[0] == f"127.0.0.1:{prog.address[1]}"
     assert prog.stdout.lines[-1].startswith("served: accepted=1 frames=1")
+
+
+def test_sigterm_also_stops_the_program_cleanly():
+    import signal as _signal
+
+    code = "from helpers.selectors_echo import main\nmain()\n"
+    prog = program_server(code, ["--port", "0"]).start()
+    try:
+        with socket.create_connection(prog.address, timeout=5) as s:
+            send_frame(s, b"x" * 10)
+            assert recv_frame(s) == b"x" * 10
+        prog._proc.send_signal(_signal.SIGTERM)
+        assert prog._proc.wait(timeout=3) == 0
+    finally:
+        prog.stop()
+    assert prog.stdout.lines[-1].startswith("served: accepted=1 frames=1 bytes_in=14 bytes_out=14")
