@@ -47,3 +47,15 @@ def test_kinds_and_label_are_kept():
     assert [(s.task, s.kind) for s in packed.spans] == [("slot 1", "io"), ("slot 2", "error")]
     assert assign([]) == [] and pack(Timeline()).spans == []
     assert assign([Span("x", 0, 1), Span("y", 1, 2)]) == [0, 0]
+
+
+def test_tolerance_absorbs_small_measurement_skew_only():
+    spans = [Span("a", 0.0, 1.003), Span("b", 1.0, 2.0), Span("c", 0.0, 1.002)]
+    assert max(assign(spans)) + 1 == 2 + 1  # strict: the 3 ms overlap needs a third lane
+    assert max(assign(spans, tolerance=0.005)) + 1 == 2
+    assert max(assign([Span("a", 0, 1.1), Span("b", 1.0, 2.0)], tolerance=0.005)) == 1  # a real overlap stays
+    tl = make([("x", 0, 1.002), ("y", 1.0, 2.0)])
+    assert pack(tl, tolerance=0.005).tasks == ["并发槽 1"]
+    import pytest
+    with pytest.raises(ValueError):
+        assign([], tolerance=-1)
