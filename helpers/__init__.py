@@ -8,6 +8,9 @@ One module, one role:
 - :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
 - :mod:`helpers.fonts`     finds a real CJK font for matplotlib
 - :mod:`helpers.checks`    self-checks for the exercises
+- :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)
+- :mod:`helpers.requestlog` timelines from the slow-site server's request records
+- :mod:`helpers.lanes`     packs many short spans into a few Gantt rows
 - :mod:`helpers.procs`     child-process plumbing shared by runner and servers
 - :mod:`helpers.nav`       the navigation line at the top of every notebook
 - :mod:`helpers.execute`   re-executes notebooks in place (``make execute``)

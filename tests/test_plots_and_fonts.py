@@ -67,3 +67,27 @@ def test_plot_functions_refuse_empty_input():
         plots.bars({})
     with pytest.raises(ValueError):
         plots.loglog([1], {})
+
+
+def test_gantt_legend_does_not_cover_any_bar(monkeypatch):
+    from helpers import plots
+    from helpers.timing import Timeline
+
+    figures = []
+    monkeypatch.setattr(plots, "_finish", lambda fig, save: (fig.tight_layout(), figures.append(fig)))
+    tl = Timeline()
+    tl.t0 = 0.0
+    tl.add("计算", 0.0, 1.0, kind="cpu")
+    for i in range(3):
+        tl.add(f"请求 {i}", 0.0, 1.0, kind="wait")  # bars reaching the right edge, where legends used to sit
+    plots.gantt(tl, "legend")
+    fig = figures[0]
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    fig_box = fig.bbox
+    assert fig_box.x0 <= legend.x0 and legend.x1 <= fig_box.x1 + 1, "the legend must stay inside the figure"
+    for bar in ax.patches:
+        assert not legend.overlaps(bar.get_window_extent()), "the legend covers a bar"
+    import matplotlib.pyplot as plt
+    plt.close(fig)

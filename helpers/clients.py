@@ -1,0 +1,143 @@
+"""Scripted TCP clients that replace the seed's ``input()`` loop: many at once, replies checked.
+
+The seed's client reads a line with ``input()``, sends it, and prints ``recv(1024)``.
+A notebook cannot type, and one ``recv`` is not one reply (TCP is a byte stream), so
+:func:`run_clients` drives *N* clients from scripts instead:
+
+- every client connects first; with ``hold=True`` each exchanges its first message and
+  then waits until **all** clients have done so — proof that the server serves them at the
+  same time (a server that handles one connection at a time cannot pass this point);
+- while they all hold their connections open, ``during()`` runs in the caller's thread
+  (e.g. to count the server's OS threads);
+- each reply is read with :func:`recv_exactly` — as many bytes as ``reply_size(message)``
+  says, however TCP splits them — and kept, so the notebook can compare byte for byte.
+
+Clients never print (they run in threads); everything is in the returned :class:`ClientRun`.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from helpers.timing import Timeline
+
+
+class ConnectionClosedEarly(ConnectionError):
+    """The server closed the connection before the whole reply arrived."""
+
+    def __init__(self, expected: int, got: bytes):
+        super().__init__(f"connection closed after {len(got)} of {expected} bytes")
+        self.expected = expected
+        self.got = got
+
+
+def recv_exactly(sock: socket.socket, size: int) -> bytes:
+    """Read exactly *size* bytes from *sock* (looping over ``recv``); raise if the peer closes first."""
+    if size < 0:
+        raise ValueError("size must be >= 0")
+    chunks: list[bytes] = []
+    got = 0
+    while got < size:
+        chunk = sock.recv(min(size - got, 65536))
+        if not chunk:
+            raise ConnectionClosedEarly(size, b"".join(chunks))
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+@dataclass
+class ClientRun:
+    """What the scripted clients saw: replies per client and message, errors, a timeline."""
+
+    replies: list[list[bytes]]
+    errors: list[str | None]
+    timeline: Timeline
+    elapsed: float
+    together: bool  # all clients were connected and answered once, at the same time
+    during: object = None  # what ``during()`` returned
+
+    @property
+    def ok(self) -> bool:
+        """True when no client had an error."""
+        return all(e is None for e in self.errors)
+
+
+def run_clients(
+    address: tuple[str, int],
+    scripts: Sequence[Sequence[bytes]],
+    *,
+    reply_size: Callable[[bytes], int] = len,
+    hold: bool = True,
+    during: Callable[[], object] | None = None,
+    timeout: float = 5.0,
+    name: str = "客户端 {}",
+) -> ClientRun:
+    """Run one client per script against *address*, concurrently (one thread each).
+
+    Each script is a list of messages (bytes); for each message the client ``sendall`` s it
+    and reads ``reply_size(message)`` bytes.  See the module docstring for *hold* and *during*.
+    Every socket operation has *timeout*; a client that fails records its error and stops.
+    """
+    if not scripts:
+        raise ValueError("give at least one script")
+    if any(len(s) == 0 for s in scripts) and hold:
+        raise ValueError("with hold=True every script needs at least one message")
+    n = len(scripts)
+    replies: list[list[bytes]] = [[] for _ in range(n)]
+    errors: list[str | None] = [None] * n
+    tl = Timeline()
+    met = threading.Barrier(n + 1, timeout=timeout) if hold else None
+    release = threading.Barrier(n + 1, timeout=timeout) if hold else None
+
+    def client(i: int) -> None:
+        try:
+            with tl.span(name.format(i + 1), kind="io"):
+                with socket.create_connection(address, timeout=timeout) as sock:
+                    for j, message in enumerate(scripts[i]):
+                        sock.sendall(message)
+                        replies[i].append(recv_exactly(sock, reply_size(message)))
+                        if j == 0 and hold:
+                            met.wait()
+                            release.wait()
+        except threading.BrokenBarrierError:
+            errors[i] = "BrokenBarrierError: the clients were not all served at the same time"
+        except (OSError, ConnectionError) as exc:
+            errors[i] = f"{type(exc).__name__}: {exc}"
+            if hold:
+                met.abort()
+                release.abort()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True, name=f"client-{i + 1}") for i in range(n)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    together = False
+    result_during = None
+    failure: BaseException | None = None
+    if hold:
+        try:
+            met.wait()
+            together = True
+            if during is not None:
+                result_during = during()
+        except threading.BrokenBarrierError:
+            pass
+        except BaseException as exc:  # during() failed: let the clients finish first, then raise
+            failure = exc
+        try:
+            release.wait()
+        except threading.BrokenBarrierError:
+            pass
+    for t in threads:
+        t.join(timeout * (max(len(s) for s in scripts) + 2))
+    elapsed = time.perf_counter() - start
+    if failure is not None:
+        raise failure
+    if any(t.is_alive() for t in threads):
+        raise TimeoutError("a client thread did not finish (every socket operation has a timeout: this is a bug)")
+    return ClientRun(replies=replies, errors=errors, timeline=tl, elapsed=elapsed, together=together,
+                     during=result_during)
