@@ -66,7 +66,8 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
     if len(kinds_seen) > 1 or next(iter(kinds_seen)) != "run":
         handles = [matplotlib.patches.Patch(color=KIND_COLORS.get(k, "#888888"), label=KIND_LABELS.get(k, k))
                    for k in kinds_seen]
-        ax.legend(handles=handles, loc="lower right", fontsize=8)
+        # outside the axes, on the right: a legend inside would hide the bars that end last
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, borderaxespad=0.0)
     ax.grid(axis="x", alpha=0.3)
     _finish(fig, save)
 
