@@ -34,4 +34,8 @@ def test_bad_arguments_are_refused():
         switchcost.round_trip("fiber")
     with pytest.raises(ValueError):
         switchcost.round_trip("call", n=0)
+    with pytest.raises(ValueError):
+        switchcost.ladder(kinds=("call", "fiber"))
+    with pytest.raises(ValueError):
+        switchcost.ladder(repeat=0)
     assert set(switchcost.LABELS) == set(switchcost.BENCHES) == set(switchcost.DEFAULT_N)
