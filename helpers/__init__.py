@@ -20,6 +20,9 @@ One module, one role:
 - :mod:`helpers.slides`    reveal.js slide metadata for every cell (``make nav``)
 - :mod:`helpers.site`      the static HTML site and the slides (``make html`` / ``make slides``)
 - :mod:`helpers.browser`   renders a notebook in JupyterLab with headless Chromium (a test)
+- :mod:`helpers.switchcost` the switch-cost ladder: call, generator, greenlet, thread hand-off
+- :mod:`helpers.genloop`   a round-robin scheduler of generator tasks with a sleep queue
+- :mod:`helpers.cleanup`   snapshot of threads/sockets/children, to prove a chapter left nothing behind
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
 """
