@@ -8,6 +8,8 @@ One module, one role:
 - :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
 - :mod:`helpers.fonts`     finds a real CJK font for matplotlib
 - :mod:`helpers.checks`    self-checks for the exercises
+- :mod:`helpers.logs`      the bounded, thread-safe log that background servers keep
+- :mod:`helpers.pytest_plugin` pytest hooks (a notebook cell that timed out fails the run)
 - :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)
 - :mod:`helpers.requestlog` timelines from the slow-site server's request records
 - :mod:`helpers.lanes`     packs many short spans into a few Gantt rows
@@ -23,6 +25,11 @@ One module, one role:
 - :mod:`helpers.switchcost` the switch-cost ladder: call, generator, greenlet, thread hand-off
 - :mod:`helpers.genloop`   a round-robin scheduler of generator tasks with a sleep queue
 - :mod:`helpers.cleanup`   snapshot of threads/sockets/children, to prove a chapter left nothing behind
+- :mod:`helpers.framing`   4-byte length-prefixed messages on a TCP byte stream
+- :mod:`helpers.selectors_echo` the chapter-07 selectors echo server (framed, write buffers, EVENT_WRITE)
+- :mod:`helpers.framed_load` many concurrent framed clients with checksums
+- :mod:`helpers.multiplex_bench` select/poll/epoll cost per call, N idle + 1 ready, one subprocess per N
+- :mod:`helpers.fdlimit`   raise RLIMIT_NOFILE for a block; descriptors with large values
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
 """

@@ -136,3 +136,17 @@ def test_index_links_every_chapter():
     text = "\n".join(c.source for c in index.cells[1:] if c.cell_type == "markdown")
     for path in NOTEBOOKS[1:]:
         assert f"]({path.name})" in text, f"00_index does not link {path.name}"
+
+
+def test_every_helper_module_has_a_docstring_and_is_listed():
+    import importlib
+    import pkgutil
+
+    import helpers
+
+    for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
+        if info.name.startswith(("helpers.figures.", "helpers.servers.")) or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        assert (module.__doc__ or "").strip(), f"{info.name} has no docstring"
+        assert f":mod:`{info.name}`" in helpers.__doc__, f"{info.name} is not listed in helpers/__init__.py"
