@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from helpers.c10k import SERVERS, bench, framing, loadgen, recvcost
+from helpers.c10k import SERVERS, bench, framing, loadgen, recvcost, syscalls
 from helpers.c10k.common import listener, raise_nofile
 
 
@@ -141,3 +141,25 @@ def test_recv_cost_module_runs_and_reports_both_sizes():
     out = subprocess.run([sys.executable, "-m", "helpers.c10k.recvcost"], capture_output=True, text=True, timeout=60)
     data = json.loads(out.stdout)
     assert set(data) == {"65536", "262144"}
+
+
+def test_parse_strace_summary():
+    text = """% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ----------------
+ 26.89    0.014108           8      1755           sendto
+ 24.66    0.012934           7      1755           mremap
+ 11.75    0.006162           3      1765        12 recvfrom
+------ ----------- ----------- --------- --------- ----------------
+100.00    0.052458           5      8788           total
+"""
+    assert syscalls.parse_summary(text) == {"sendto": 1755, "mremap": 1755, "recvfrom": 1765}
+
+
+def test_strace_counts_a_servers_syscalls_or_says_why_not():
+    with bench.start_server("asyncio-streams") as srv:
+        try:
+            with syscalls.counting(srv.pid) as counts:
+                bench.run_loadgen(srv.address, 5, 0.2, phase_timeout=10)
+        except syscalls.StraceUnavailable as exc:
+            pytest.skip(str(exc))
+    assert counts.get("recvfrom", 0) > 0

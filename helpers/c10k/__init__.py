@@ -16,6 +16,8 @@ then that many bytes; the server sends every frame back unchanged.
 - :mod:`helpers.c10k.uvloop_server`      the streams server on uvloop (skipped when uvloop is absent)
 - :mod:`helpers.c10k.loadgen`            the load generator: N connections, ping-pong, checks every byte
 - :mod:`helpers.c10k.bench`              runs a server + the load generator, samples the server's CPU/RSS
+- :mod:`helpers.c10k.recvcost`           what one recv(size) costs: µs and page faults (the asyncio streams surprise)
+- :mod:`helpers.c10k.syscalls`           counts a process's system calls with strace -c (optional)
 """
 from __future__ import annotations
 
