@@ -1,0 +1,56 @@
+"""asyncio ``BufferedProtocol``: the transport ``recv_into`` a buffer we own and reuse
+(``python -m helpers.c10k.asyncio_buffered_server``) — no 256 KiB allocation per read.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from helpers.c10k.asyncio_common import serve_until_signal
+from helpers.c10k.common import BACKLOG
+from helpers.c10k.framing import FrameError, complete_length
+
+BUFFER = 4096
+
+
+class EchoBufferedProtocol(asyncio.BufferedProtocol):
+    """A 4 KiB buffer per connection (doubled if a frame needs more); complete frames are written back from it."""
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.buf = bytearray(BUFFER)
+        self.view = memoryview(self.buf)
+        self.used = 0
+
+    def get_buffer(self, sizehint):
+        if self.used == len(self.buf):  # a frame larger than the buffer: move to a bigger one
+            bigger = bytearray(2 * len(self.buf))
+            bigger[: self.used] = self.view[: self.used]
+            self.buf, self.view = bigger, memoryview(bigger)
+        return self.view[self.used:]
+
+    def buffer_updated(self, nbytes):
+        self.used += nbytes
+        try:
+            end = complete_length(self.view[: self.used])
+        except FrameError:
+            self.transport.close()
+            return
+        if end:
+            self.transport.write(bytes(self.view[:end]))
+            rest = self.used - end
+            if rest:
+                self.buf[:rest] = bytes(self.view[end: self.used])  # a copy: the ranges may overlap
+            self.used = rest
+
+
+async def start(lsock):
+    """The BufferedProtocol server on *lsock*."""
+    return await asyncio.get_running_loop().create_server(EchoBufferedProtocol, sock=lsock, backlog=BACKLOG)
+
+
+def main() -> None:
+    asyncio.run(serve_until_signal(start))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Shared by the asyncio servers: run a server factory until SIGINT/SIGTERM on a given loop runner."""
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from helpers.c10k.common import announce, listener, port_arg, raise_nofile
+
+
+async def serve_until_signal(start) -> None:
+    """``start(sock)`` is a coroutine returning an ``asyncio.Server``; serve until a signal arrives."""
+    raise_nofile()
+    lsock = listener(port_arg())
+    server = await start(lsock)
+    announce(lsock)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with server:
+        await stop.wait()

@@ -1,0 +1,66 @@
+"""Thread per connection: blocking sockets, one OS thread each (``python -m helpers.c10k.threads_server``).
+
+Simple and correct, but every connection costs a thread: a stack (8 MiB reserved, ~16 KiB
+touched), a kernel task, and a share of the GIL hand-offs.  Capped in the lab at 1-2k.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+
+from helpers.c10k.common import announce, listener, port_arg, raise_nofile, stop_on_signals
+from helpers.c10k.framing import HEADER, MAX_FRAME
+
+
+def recv_exactly(conn: socket.socket, n: int) -> bytes | None:
+    """Read exactly *n* bytes, or None if the peer closed first."""
+    chunks, left = [], n
+    while left:
+        data = conn.recv(min(left, 65536))
+        if not data:
+            return None
+        chunks.append(data)
+        left -= len(data)
+    return b"".join(chunks)
+
+
+def handle(conn: socket.socket) -> None:
+    """Echo frames until the peer closes."""
+    with conn:
+        try:
+            while True:
+                head = recv_exactly(conn, 4)
+                if head is None:
+                    return
+                (size,) = HEADER.unpack(head)
+                if size > MAX_FRAME:
+                    return
+                body = recv_exactly(conn, size) if size else b""
+                if body is None:
+                    return
+                conn.sendall(head + body)
+        except OSError:
+            return
+
+
+def main() -> None:
+    raise_nofile()
+    stop = stop_on_signals()
+    lsock = listener(port_arg())
+    lsock.settimeout(0.2)
+    announce(lsock)
+    with lsock:
+        while not stop.is_set():
+            try:
+                conn, _ = lsock.accept()
+            except (socket.timeout, InterruptedError):
+                continue
+            except OSError:
+                stop.wait(0.01)  # EMFILE: do not spin
+                continue
+            conn.settimeout(None)
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

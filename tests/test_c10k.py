@@ -1,0 +1,165 @@
+"""The C10K lab: framing, every server echoes every byte, the load generator catches corruption, bench rows."""
+from __future__ import annotations
+
+import json
+import math
+import resource
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from helpers.c10k import SERVERS, bench, framing, loadgen, recvcost, syscalls
+from helpers.c10k.common import listener, raise_nofile
+
+
+def test_take_frames_handles_split_and_merged_frames():
+    a, b = framing.encode(b"hello"), framing.encode(b"")
+    buf = bytearray(a[:3])
+    assert framing.take_frames(buf) == b"" and buf == a[:3]
+    buf += a[3:] + b + b"\x00\x00"
+    assert framing.take_frames(buf) == a + b
+    assert buf == bytearray(b"\x00\x00")
+
+
+def test_oversized_frame_is_a_protocol_error():
+    with pytest.raises(framing.FrameError):
+        framing.complete_length(framing.HEADER.pack(framing.MAX_FRAME + 1))
+    with pytest.raises(framing.FrameError):
+        framing.encode(b"x" * (framing.MAX_FRAME + 1))
+
+
+def test_messages_are_unique_and_sized():
+    m = framing.message(3, 7, 100)
+    assert len(m) == 104 and framing.complete_length(m) == 104
+    assert m != framing.message(3, 8, 100) and m != framing.message(4, 7, 100)
+    with pytest.raises(ValueError):
+        framing.message(0, 0, 5)
+
+
+def test_raise_nofile_reaches_the_hard_limit_and_refuses_the_impossible():
+    soft, hard = raise_nofile()
+    assert resource.getrlimit(resource.RLIMIT_NOFILE) == (soft, hard)
+    if hard != resource.RLIM_INFINITY:
+        assert soft == hard
+        with pytest.raises(RuntimeError, match="RLIMIT_NOFILE"):
+            raise_nofile(hard + 1)
+
+
+def test_percentile():
+    assert loadgen.percentile([1, 2, 3, 4, 5], 0.5) == 3
+    assert loadgen.percentile([1, 2, 3, 4, 5], 0.99) == 5
+    assert math.isnan(loadgen.percentile([], 0.5))
+
+
+@pytest.mark.parametrize("kind", [k for k in SERVERS])
+def test_every_server_echoes_every_byte(kind):
+    if not SERVERS[kind].available():
+        pytest.skip(f"{SERVERS[kind].requires} not installed")
+    with bench.start_server(kind) as srv:
+        r = bench.run_loadgen(srv.address, 20, 0.2, size=3000, phase_timeout=10)
+        # a raw client: two frames in one send, the second split across two sends
+        with socket.create_connection(srv.address, timeout=5) as s:
+            f1, f2 = framing.encode(b"a" * 10), framing.encode(bytes(range(256)) * 300)
+            s.sendall(f1 + f2[:7])
+            s.sendall(f2[7:])
+            got = b""
+            while len(got) < len(f1 + f2):
+                chunk = s.recv(65536)
+                assert chunk
+                got += chunk
+            assert got == f1 + f2
+    assert r["held"] == 20 and r["round_trips"] > 0
+    assert r["corrupted"] == r["lost"] == r["errors"] == 0 and r["bytes_ok"] == r["bytes_sent"] > 0
+
+
+def test_loadgen_detects_a_corrupting_server():
+    lsock = listener()
+
+    def bad_echo():  # flips the last byte of every frame
+        conn, _ = lsock.accept()
+        with conn:
+            buf = bytearray()
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+                frames = bytearray(framing.take_frames(buf))
+                if frames:
+                    frames[-1] ^= 0xFF
+                    conn.sendall(frames)
+
+    t = threading.Thread(target=bad_echo, daemon=True)
+    t.start()
+    with lsock:
+        r = loadgen.run(lsock.getsockname(), 1, 0.1, phase_timeout=5)
+    t.join(5)
+    assert r["corrupted"] > 0 and r["bytes_ok"] == 0
+
+
+def test_loadgen_is_bounded():
+    with pytest.raises(ValueError):
+        loadgen.run(("127.0.0.1", 1), loadgen.MAX_CONNECTIONS + 1, 0.1)
+    with pytest.raises(ValueError):
+        loadgen.run(("127.0.0.1", 1), 1, loadgen.MAX_DURATION + 1)
+
+
+def test_measure_gives_sane_rows_and_csv(tmp_path):
+    rows = bench.measure("selectors", [50, 5], duration=0.2)
+    assert [r.connections for r in rows] == [5, 50]
+    for r in rows:
+        assert r.held == r.connections and r.peak_fds >= r.connections
+        assert r.rt_per_s > 0 and 0 < r.p50_ms <= r.p99_ms and r.cpu_us_per_rt > 0
+    path = bench.write_csv(rows, tmp_path / "c10k.csv")
+    assert open(path, encoding="utf-8").read().count("\n") == 3
+    assert "rt/s" in bench.table(rows)
+
+
+def test_sampler_interpolates():
+    s = bench.Sampler.__new__(bench.Sampler)
+    s.samples = [bench.Sample(0.0, 1.0, 10, 1), bench.Sample(1.0, 3.0, 30, 1)]
+    assert s.at(0.5, "cpu") == 2.0 and s.at(-1, "cpu") == 1.0 and s.at(2, "cpu") == 3.0
+    assert s.peak("rss") == 30
+
+
+def test_unavailable_server_is_refused():
+    spec = SERVERS["uvloop-streams"]
+    if spec.available():
+        pytest.skip("uvloop is installed")
+    with pytest.raises(RuntimeError, match="uvloop"):
+        with bench.start_server("uvloop-streams"):
+            pass
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc behaviour")
+def test_recv_cost_module_runs_and_reports_both_sizes():
+    us, faults = recvcost.recv_cost(65536, n=200)
+    assert us > 0 and faults >= 0
+    out = subprocess.run([sys.executable, "-m", "helpers.c10k.recvcost"], capture_output=True, text=True, timeout=60)
+    data = json.loads(out.stdout)
+    assert set(data) == {"65536", "262144"}
+
+
+def test_parse_strace_summary():
+    text = """% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ----------------
+ 26.89    0.014108           8      1755           sendto
+ 24.66    0.012934           7      1755           mremap
+ 11.75    0.006162           3      1765        12 recvfrom
+------ ----------- ----------- --------- --------- ----------------
+100.00    0.052458           5      8788           total
+"""
+    assert syscalls.parse_summary(text) == {"sendto": 1755, "mremap": 1755, "recvfrom": 1765}
+
+
+def test_strace_counts_a_servers_syscalls_or_says_why_not():
+    with bench.start_server("asyncio-streams") as srv:
+        try:
+            with syscalls.counting(srv.pid) as counts:
+                bench.run_loadgen(srv.address, 5, 0.2, phase_timeout=10)
+        except syscalls.StraceUnavailable as exc:
+            pytest.skip(str(exc))
+    assert counts.get("recvfrom", 0) > 0
