@@ -30,6 +30,7 @@ One module, one role:
 - :mod:`helpers.framed_load` many concurrent framed clients with checksums
 - :mod:`helpers.multiplex_bench` select/poll/epoll cost per call, N idle + 1 ready, one subprocess per N
 - :mod:`helpers.fdlimit`   raise RLIMIT_NOFILE for a block; descriptors with large values
+- :mod:`helpers.c10k`      the C10K lab: one framed echo protocol, a server per model, a load generator
 - :mod:`helpers.completion` completion-based (asynchronous) I/O: io_uring, Linux AIO, or a labelled simulation
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
