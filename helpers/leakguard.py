@@ -344,6 +344,8 @@ def pytest_sessionfinish(session, exitstatus):
     problems = guard.finish()
     if problems:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "leakguard: left behind by the session", red=True)
         for line in problems:
             if reporter is not None:
                 reporter.write_line(f"leakguard: {line}", red=True)

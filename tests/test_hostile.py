@@ -1,0 +1,133 @@
+"""helpers.hostile: every server the course ships survives every hostile client.
+
+The lead adds each chapter's server program to TARGETS (see the helpers.hostile docstring).
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from helpers import hostile
+from helpers.hostile import Target, notebook_string
+from helpers.servers import Site, echo_server, program_server, slow_site_server
+
+hostile.raise_fd_limit()  # before any server program starts: children inherit the limit
+
+# An event-driven echo server program, written the way the chapters write theirs (selectors,
+# per-connection buffers, sockets closed on Ctrl-C): the model for a chapter program target.
+SELECTORS_ECHO = '''
+import selectors, socket
+sel = selectors.DefaultSelector()
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", 0))
+server.listen(4096)
+server.setblocking(False)
+sel.register(server, selectors.EVENT_READ, None)
+print(f"echo server listening on 127.0.0.1:{server.getsockname()[1]}", flush=True)
+pending = {}
+def close(conn):
+    sel.unregister(conn)
+    pending.pop(conn, None)
+    conn.close()
+try:
+    while True:
+        for key, mask in sel.select():
+            if key.data is None:
+                while True:
+                    try:
+                        conn, _ = server.accept()
+                    except BlockingIOError:
+                        break
+                    conn.setblocking(False)
+                    pending[conn] = bytearray()
+                    sel.register(conn, selectors.EVENT_READ, "client")
+                continue
+            conn = key.fileobj
+            out = pending[conn]
+            if mask & selectors.EVENT_READ:
+                try:
+                    data = conn.recv(65536)
+                except ConnectionError:
+                    close(conn)
+                    continue
+                if not data:
+                    if not out:
+                        close(conn)
+                        continue
+                    sel.modify(conn, selectors.EVENT_WRITE, "closing")
+                out += data.upper()
+            if out:
+                try:
+                    del out[:conn.send(out)]
+                except BlockingIOError:
+                    pass
+                except ConnectionError:
+                    close(conn)
+                    continue
+            if not out and key.data == "closing":
+                close(conn)
+            elif out and key.data == "client":
+                sel.modify(conn, selectors.EVENT_READ | selectors.EVENT_WRITE, "client")
+            elif not out and key.data == "client" and mask & selectors.EVENT_WRITE:
+                sel.modify(conn, selectors.EVENT_READ, "client")
+finally:
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+    sel.close()
+'''
+
+TARGETS = [
+    Target("echo_server", lambda: echo_server(log_data=False), connections=10_000),
+    Target("slow_site_server", lambda: slow_site_server({"a": Site(latency=0, size=5000)}), protocol="http",
+           connections=300, skip={}),
+    Target("program_server(selectors echo)", lambda: program_server(SELECTORS_ECHO), connections=10_000),
+    # Chapter server programs (added by the lead after merging), e.g.:
+    # Target("07 selectors echo", lambda: program_server(notebook_string(NB / "07_….ipynb", "SERVER_CODE"))),
+]
+
+
+@pytest.mark.parametrize("attack", list(hostile.ATTACKS))
+@pytest.mark.parametrize("target", TARGETS, ids=str)
+def test_server_survives(target, attack, record_property):
+    if attack in target.skip:
+        pytest.skip(f"{target}: {target.skip[attack]}")
+    report = hostile.run(target, attack)
+    record_property("hostile", report)
+    print(f"{target} / {attack}: {report}")
+
+
+def test_a_fragile_server_is_caught():
+    """The toolkit must fail a server that crashes on non-UTF-8 input (the seed's data.decode())."""
+    fragile = SELECTORS_ECHO.replace("out += data.upper()", "out += data.decode().upper().encode()")
+    target = Target("fragile", lambda: program_server(fragile))
+    with pytest.raises((AssertionError, RuntimeError, OSError)):
+        hostile.run(target, "non_utf8")
+
+
+def test_a_server_that_loses_bytes_is_caught(monkeypatch):
+    monkeypatch.setattr(hostile, "TIMEOUT", 1.0)  # a lost byte shows up as a reply that never completes
+    target = Target("lossy", lambda: echo_server(transform=lambda b: b.upper()[:-1] if len(b) > 1000 else b.upper()))
+    with pytest.raises(AssertionError, match="no complete reply within 1 s"):
+        hostile.run(target, "one_mib")
+
+
+def test_notebook_string_reads_a_top_level_constant(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%load_ext helpers\nSERVER_CODE = '''print(1)\\n'''"),
+                nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert notebook_string(tmp_path / "n.ipynb", "SERVER_CODE") == "print(1)\n"
+    with pytest.raises(LookupError, match="MISSING"):
+        notebook_string(tmp_path / "n.ipynb", "MISSING")
+
+
+def test_exchange_interleaves_so_big_payloads_do_not_deadlock():
+    with echo_server(log_data=False) as srv:
+        payload = b"z" * (8 * 1024 * 1024)
+        assert hostile.exchange(srv.address, payload, want=len(payload)) == payload.upper()
+    with pytest.raises(OSError):
+        socket.create_connection(srv.address, timeout=1)
