@@ -299,6 +299,13 @@ def _kill(p: psutil.Process) -> None:
 _GUARD_KEY = pytest.StashKey[LeakGuard]()
 
 
+@pytest.fixture
+def guard_incidents(request):
+    """For tests that provoke incidents on purpose: returns a function that takes (and so clears)
+    the incidents reported since the last call, as dicts with ``kind``, ``pid`` and ``text``."""
+    return request.config.stash[_GUARD_KEY].reader.new
+
+
 def pytest_configure(config):
     config.stash[_GUARD_KEY] = LeakGuard(config)
 
