@@ -68,19 +68,25 @@ def install_warning_recorder() -> None:
     """Show every ``ResourceWarning`` (not only the first per line) and record it as an incident.
 
     Installed in kernels and children by the session's ``sitecustomize``.  The warning is still
-    printed (to the cell's stderr, so a strict nbval comparison fails there too); the recorded
-    incident makes the leak guard name it clearly.
+    printed (to the cell's stderr, so a strict nbval comparison fails there too; a kernel's own
+    stderr goes to /dev/null under nbval, so a warning at kernel exit is only seen here); the
+    recorded incident makes the leak guard name it clearly.  To see where the object was
+    created, run with ``PYTHONTRACEMALLOC=20``.
     """
     global _installed_warning_recorder
     if _installed_warning_recorder:
         return
     _installed_warning_recorder = True
     warnings.filterwarnings("always", category=ResourceWarning)
-    shown = warnings.showwarning
+    show = warnings._showwarnmsg  # sees every warning, even when showwarning was replaced; keeps .source
 
-    def showwarning(message, category, filename, lineno, file=None, line=None):
-        if isinstance(category, type) and issubclass(category, ResourceWarning):
-            record("resource", f"{filename}:{lineno}: ResourceWarning: {message}")
-        return shown(message, category, filename, lineno, file, line)
+    def _showwarnmsg(msg):
+        if isinstance(msg.category, type) and issubclass(msg.category, ResourceWarning):
+            try:  # with PYTHONTRACEMALLOC=20 this includes where the object was allocated
+                text = warnings._formatwarnmsg(msg).strip()
+            except Exception:
+                text = f"{msg.filename}:{msg.lineno}: ResourceWarning: {msg.message}"
+            record("resource", text)
+        return show(msg)
 
-    warnings.showwarning = showwarning
+    warnings._showwarnmsg = _showwarnmsg

@@ -35,6 +35,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -153,6 +154,8 @@ class LeakGuard:
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [self.site_dir, os.environ.get("PYTHONPATH")]))
         loopback.install()
         self.baseline: Snapshot | None = None
+        self.kernel_item = None  # the notebook whose kernel's sockets are in kernel_baseline
+        self.kernel_baseline: set = set()
         self.session_files = self.files() if not self.is_worker else None
         self.per_item_files = not self.is_worker and not self.is_controller
 
@@ -273,6 +276,52 @@ class LeakGuard:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def _kernel_sockets(item):
+    """The kernel process of a notebook item and its TCP/UDP sockets, as (process, {(laddr, raddr, type): conn})."""
+    kernel = getattr(item.parent, "kernel", None)
+    km = getattr(kernel, "km", None)
+    if km is None or not km.is_alive():
+        return None, {}
+    try:
+        proc = psutil.Process(km.provisioner.pid)
+        return proc, {(c.laddr, c.raddr, c.type): c for c in proc.net_connections(kind="inet")}
+    except (psutil.Error, AttributeError):
+        return None, {}
+
+
+def _kernel_at_end(item, baseline: set | None) -> list[str]:
+    """What the notebook's kernel still holds after its last cell, before nbval shuts it down.
+
+    nbval kills the kernel together with its process group, which would hide a server the
+    notebook never stopped; in JupyterLab that server would keep running.  So: every child
+    process of the kernel, and every TCP/UDP socket of the kernel that it did not already
+    have before the first cell ran (its ZMQ channels), counts as left behind.  Reported
+    children are killed.
+    """
+    proc, sockets = _kernel_sockets(item)
+    if proc is None:
+        return []
+    try:
+        children = [c for c in proc.children(recursive=True) if c.status() != psutil.STATUS_ZOMBIE]
+    except psutil.Error:
+        children = []
+    conns = [] if baseline is None else [c for key, c in sockets.items() if key not in baseline]
+    found = []
+    for child in children:
+        try:
+            cmd = " ".join(child.cmdline())[:200]
+        except psutil.Error:
+            cmd = "?"
+        found.append(f"process pid {child.pid} still running when the notebook ended: {cmd}")
+        _kill(child)
+    for c in conns:
+        kind = "TCP" if c.type == socket.SOCK_STREAM else "UDP"
+        peer = f" -> {c.raddr.ip}:{c.raddr.port}" if c.raddr else ""
+        found.append(f"{kind} socket {c.laddr.ip}:{c.laddr.port}{peer} ({c.status}) still open in the kernel "
+                     "when the notebook ended")
+    return found
+
+
 def _file_changes(before: dict, after: dict) -> list[str]:
     found = []
     for path in sorted(after.keys() - before.keys()):
@@ -325,18 +374,33 @@ def pytest_runtest_setup(item):
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item):
+    guard = item.config.stash[_GUARD_KEY]
+    if _is_notebook_cell(item) and guard.kernel_item is not item.parent:  # first cell: the kernel's own sockets
+        guard.kernel_item = item.parent
+        guard.kernel_baseline = set(_kernel_sockets(item)[1])
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item, nextitem):
     guard = item.config.stash[_GUARD_KEY]
+    group = _group(item)
+    last = nextitem is None or _group(nextitem) is not group
+    if last and group is not item:  # the kernel's sockets are only known if a cell of this notebook ran
+        at_end = _kernel_at_end(item, guard.kernel_baseline if guard.kernel_item is group else None)
+    else:
+        at_end = []
     failed = None
     try:
         result = yield
     except BaseException as exc:  # still check (and clean up), but report the original error
         failed = exc
-    group = _group(item)
-    if nextitem is None or _group(nextitem) is not group:
+    if last:
         what = f"notebook {item.parent.name}" if group is not item else f"test {item.nodeid}"
         module_ends = nextitem is None or nextitem.path != item.path
-        problems = guard.problems(what, collect=module_ends and group is item)
+        problems = [f"{what} left behind: {line}" for line in at_end]
+        problems += guard.problems(what, collect=module_ends and group is item)
         if problems and failed is None:
             raise LeakError("\n".join(problems))
     if failed is not None:

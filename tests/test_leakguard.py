@@ -68,6 +68,7 @@ BAD_NOTEBOOK = [
     "try:\n    socket.create_connection(('10.0.0.1', 9), timeout=0.2)\nexcept Exception as exc:\n    print(type(exc).__name__)",
     "socket.socket(); gc.collect()",
     "Path('written_by_notebook.txt').write_text('x')",
+    "forgotten = socket.create_server(('127.0.0.1', 0))\nsame_group = subprocess.Popen(['sleep', '30'])",
 ]
 
 
@@ -118,9 +119,11 @@ def test_each_kind_of_leak_is_reported_by_name(leaky_project):
     child = section(out, "ERROR at teardown of test_child_network_and_resource_warning")
     assert "non-loopback network access" in child and "ResourceWarning" in child and "unclosed <socket" in child
     assert "ERROR at teardown of test_zz_cleanup" not in out, "each leak is reported once"
-    bad = section(out, "ERROR at teardown of bad.ipynb::Cell 4")
-    for needle in ("notebook bad.ipynb left behind", "process pid", "time.sleep(30)", "10.0.0.1",
-                   "ResourceWarning", "new file in the repository: written_by_notebook.txt"):
+    bad = section(out, "ERROR at teardown of bad.ipynb::Cell 5")
+    for needle in ("notebook bad.ipynb left behind", "time.sleep(30)", "10.0.0.1", "sleep 30",
+                   "still running when the notebook ended", "ResourceWarning",
+                   "new file in the repository: written_by_notebook.txt",
+                   "(LISTEN) still open in the kernel when the notebook ended"):
         assert needle in bad, f"{needle!r} missing from\n{bad}"
     assert (leaky_project / "junk.txt").exists(), "files are reported, never deleted"
 
