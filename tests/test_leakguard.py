@@ -42,7 +42,7 @@ def test_swallowed_network_access():
         pass
 
 def test_child_network_and_resource_warning():
-    code = ("import socket\\nkeep = socket.socket()\\n"
+    code = ("import socket\\nsocket.socket()\\n"
             "try:\\n    socket.create_connection(('10.0.0.1', 9), timeout=0.2)\\nexcept Exception:\\n    pass\\n")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -153,3 +153,21 @@ def test_file_snapshot_sees_new_changed_and_deleted_files_but_not_ignored_dirs(t
     assert changes == [f"new file in the repository: {os.path.join('sub', 'new.txt')}",
                        "file deleted from the repository: gone.txt", "file changed in the repository: a.txt"]
     assert {k: os.environ.get(k) for k in saved} == saved, "cleanup restores the environment"
+
+
+def test_resource_warnings_in_children_are_recorded_not_printed(guard_incidents):
+    from helpers.runner import run_code
+
+    dropped = "import socket\nsocket.socket()  # garbage-collected while the program runs: a leak\n"
+    r = run_code(dropped, show=False)
+    assert r.stderr == "", "the output must be what a learner sees (Python hides ResourceWarning)"
+    incidents = guard_incidents()
+    assert [i["kind"] for i in incidents] == ["resource"] and "main.py:2" in incidents[0]["text"]
+
+    shown = run_code("import warnings\nwarnings.simplefilter('default')\n" + dropped, show=False)
+    assert "ResourceWarning: unclosed" in shown.stderr, "a program that asks to see them still does"
+    assert len(guard_incidents()) == 1
+
+    run_code("import socket\nkeep = socket.socket()  # still open at exit: the OS closes it\n", show=False)
+    run_code(dropped, env={"COURSE_GUARD_ALLOW": "resource"}, show=False)  # a demo that leaks on purpose
+    assert guard_incidents() == []
