@@ -13,6 +13,7 @@ Outside a test session (``$COURSE_GUARD_DIR`` unset) :func:`record` does nothing
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import warnings
@@ -87,6 +88,7 @@ def install_warning_recorder() -> None:
         return
     _installed_warning_recorder = True
     warnings.filterwarnings("always", category=ResourceWarning, module=MARK)
+    atexit.register(_remove_filter)  # at exit the C fallback would print what Python normally hides
     show = warnings._showwarnmsg  # sees every shown warning (even if showwarning was replaced); keeps .source
 
     def _showwarnmsg(msg):
@@ -104,18 +106,28 @@ def install_warning_recorder() -> None:
     warnings._showwarnmsg = _showwarnmsg
 
 
+def _remove_filter() -> None:
+    warnings.filters[:] = [f for f in warnings.filters if getattr(f[3], "pattern", f[3]) != MARK]
+    warnings._filters_mutated()
+
+
 def _program_wants(msg) -> bool:
     """Would the program's own warning filters (not ours) show *msg*?"""
     module = msg.filename[:-3] if msg.filename.endswith(".py") else msg.filename
     text = str(msg.message)
+    def matches(pattern, value):  # filters hold compiled patterns, None, or (built-in defaults) plain str
+        if pattern is None:
+            return True
+        return pattern == value if isinstance(pattern, str) else pattern.match(value) is not None
+
     for action, message_re, category, module_re, lineno in warnings.filters:
         if not issubclass(msg.category, category):
             continue
-        if message_re is not None and not message_re.match(text):
+        if not matches(message_re, text):
             continue
-        if module_re is not None and module_re.pattern == MARK:
+        if getattr(module_re, "pattern", module_re) == MARK:
             return False  # reached our filter first: Python's default would have ignored it
-        if module_re is not None and not module_re.match(module):
+        if not matches(module_re, module):
             continue
         if lineno and lineno != msg.lineno:
             continue
