@@ -30,6 +30,11 @@ append to ``TARGETS``::
            lambda: program_server(notebook_string("notebooks/07_selectors.ipynb", "SERVER_CODE")),
            transform=bytes.upper, connections=10_000)
 
+A framed protocol (e.g. a 4-byte length prefix) passes ``frame=`` (message -> wire bytes; the
+many-connections client assumes the 4-byte big-endian length prefix); random bytes are then
+sent raw (garbage must not kill the server), while every well-formed message is checked
+byte for byte.
+
 ``notebook_string`` reads a top-level string constant from a notebook's code cells, so the
 test attacks exactly the program the chapter runs.  Use ``stream=False`` for a seed-style
 server that answers one ``recv(1024)`` per message (its reply must then be a correct *prefix*),
@@ -42,6 +47,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import resource
 import socket
 import struct
@@ -64,6 +70,7 @@ class Target:
     start: Callable[[], object]  # returns a fresh (not yet entered) context manager
     protocol: str = "echo"  # "echo" | "http"
     transform: Callable[[bytes], bytes] = bytes.upper  # echo: reply = transform(request), byte for byte
+    frame: Callable[[bytes], bytes] | None = None  # echo with framing (e.g. length-prefixed): wraps each message
     stream: bool = True  # echo: any size, any chunking; False: one recv per message (reply is a prefix)
     connections: int = 10_000  # simultaneous connections it must hold
     http_site: str = "a"  # http: the site the probe fetches
@@ -155,14 +162,39 @@ def probe(target: Target, srv) -> None:
         assert status == 200 and body == srv.body(target.http_site), \
             f"{target}: a well-behaved GET got {status} and {len(body)} bytes"
         return
-    payload = b"hello, well-behaved client \x00\xff " + str(time.perf_counter()).encode()
-    expected = target.transform(payload)
-    got = exchange(srv.address, payload, want=len(expected))
+    payload = b"hello, well-behaved client " + str(time.perf_counter()).encode()  # short ASCII, one recv
+    expected = _reply(target, payload)
+    got = exchange(srv.address, _wire(target, payload), want=len(expected))
     assert got == expected, f"{target}: a well-behaved client got {got!r}, expected {expected!r}"
 
 
+def _wire(target: Target, payload: bytes) -> bytes:
+    """What goes on the wire for one message."""
+    return target.frame(payload) if target.frame else payload
+
+
+def _reply(target: Target, payload: bytes) -> bytes:
+    """The exact bytes a correct echo server sends back for one message."""
+    reply = target.transform(payload)
+    return target.frame(reply) if target.frame else reply
+
+
+def _undefined_reply(target: Target, srv, payload: bytes) -> bool:
+    """True if the protocol has no correct reply for *payload* (e.g. a text protocol and bytes that are not
+    UTF-8): then the server may answer anything or close; it only has to survive.  Sends it if so."""
+    try:
+        _reply(target, payload)
+        return False
+    except Exception:
+        try:
+            exchange(srv.address, _wire(target, payload), half_close=True, timeout=2)
+        except (OSError, TimeoutError):
+            pass
+        return True
+
+
 def _check_echo(target: Target, payload: bytes, got: bytes) -> None:
-    expected = target.transform(payload)
+    expected = _reply(target, payload)
     if target.stream:
         assert got == expected, (f"{target}: {len(payload)} bytes sent, {len(got)} came back"
                                  + ("" if len(got) != len(expected) else " (changed)"))
@@ -189,14 +221,20 @@ def attack_random_bytes(target: Target, srv) -> str:
         if target.protocol == "http":
             raw = exchange(srv.address, payload, half_close=True)
             assert _http_reply_ok(raw), f"{target}: random bytes got {raw[:60]!r}"
-        else:
-            want = len(target.transform(payload)) if target.stream else None
+        elif target.frame:  # raw garbage is not a frame: the server must survive it (reply or close)
+            try:
+                exchange(srv.address, payload, half_close=True)
+            except (ConnectionResetError, BrokenPipeError):
+                pass
+        elif not _undefined_reply(target, srv, payload):
+            want = len(_reply(target, payload)) if target.stream else None
             got = exchange(srv.address, payload, want=want, half_close=not target.stream)
             _check_echo(target, payload, got)
         seen.append(len(payload))
 
     one()
-    return f"{len(seen)} random payloads (1–4096 bytes) " + ("echoed exactly" if target.protocol == "echo" else "answered or closed")
+    exact = target.protocol == "echo" and not target.frame
+    return f"{len(seen)} random payloads (1–4096 bytes) " + ("echoed exactly" if exact else "survived (answered or closed)")
 
 
 def attack_one_mib(target: Target, srv) -> str:
@@ -208,8 +246,10 @@ def attack_one_mib(target: Target, srv) -> str:
             return "1 MiB request: connection reset by the server (refused)"
         assert _http_reply_ok(raw), f"{target}: 1 MiB request got {raw[:60]!r}"
         return f"1 MiB request: answered {raw[:12].decode('latin-1')!r}"
-    want = len(target.transform(payload)) if target.stream else None
-    got = exchange(srv.address, payload, want=want, half_close=not target.stream)
+    if _undefined_reply(target, srv, payload):
+        return "1 MiB message (no defined reply in this protocol): survived"
+    want = len(_reply(target, payload)) if target.stream else None
+    got = exchange(srv.address, _wire(target, payload), want=want, half_close=not target.stream)
     _check_echo(target, payload, got)
     return f"1 MiB message: {len(got)} bytes echoed" + (" exactly" if target.stream else " (a correct prefix)")
 
@@ -220,7 +260,10 @@ def attack_non_utf8(target: Target, srv) -> str:
         raw = exchange(srv.address, b"GET /\xff\xfe\x80 HTTP/1.1\r\nHost: \xc3\x28\r\n\r\n", half_close=True)
         assert raw.startswith(b"HTTP/1.1 4"), f"{target}: non-UTF-8 request got {raw[:60]!r}"
         return f"non-UTF-8 request: answered {raw[:12].decode('latin-1')!r}"
-    got = exchange(srv.address, payload, want=len(target.transform(payload)))
+    if _undefined_reply(target, srv, payload):
+        return "non-UTF-8 bytes (no defined reply in this protocol): survived"
+    got = exchange(srv.address, _wire(target, payload), want=len(_reply(target, payload)) if target.stream else None,
+                   half_close=not target.stream)
     _check_echo(target, payload, got)
     return "non-UTF-8 bytes echoed exactly"
 
@@ -253,14 +296,14 @@ def attack_half_close(target: Target, srv) -> str:
         assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(srv.body(target.http_site)), raw[:60]
         return "request + SHUT_WR: whole page, then EOF"
     payload = b"half-close: everything I sent, then EOF " * 100
-    got = exchange(srv.address, payload, half_close=True)  # returns only at EOF: the server must close
+    got = exchange(srv.address, _wire(target, payload), half_close=True)  # returns only at EOF: the server must close
     _check_echo(target, payload, got)
     return f"{len(payload)} bytes + SHUT_WR: all echoed, then EOF"
 
 
 MANY_CLIENT = r'''
 import hashlib, json, resource, selectors, socket, sys, time
-host, port, n, mode, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+host, port, n, mode, path, framing = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 sel = selectors.DefaultSelector()
@@ -292,7 +335,8 @@ t1 = time.perf_counter()
 def message(i):
     if mode == "http":
         return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
-    return f"connection {i:05d};".encode()
+    body = f"connection {i:05d};".encode()
+    return len(body).to_bytes(4, "big") + body if framing == "framed" else body
 replies = [bytearray() for _ in socks]
 done = 0
 for i, s in enumerate(socks):
@@ -328,7 +372,8 @@ def attack_many(target: Target, srv) -> str:
     raise_fd_limit()
     host, port = srv.address
     path = f"/{target.http_site}/"
-    argv = [sys.executable, "-c", MANY_CLIENT, host, str(port), str(n), target.protocol, path]
+    argv = [sys.executable, "-c", MANY_CLIENT, host, str(port), str(n), target.protocol, path,
+            "framed" if target.frame else "raw"]
     child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=procs.child_env(), start_new_session=True, preexec_fn=procs._die_with_parent)
     try:
@@ -351,7 +396,7 @@ def attack_many(target: Target, srv) -> str:
     if target.protocol == "http":
         assert result["served"] == n, f"{target}: only {result['served']} of {n} requests got 200"
     else:
-        expected = b"".join(target.transform(f"connection {i:05d};".encode()) for i in range(n))
+        expected = b"".join(_reply(target, f"connection {i:05d};".encode()) for i in range(n))
         assert result["digest"] == hashlib.sha256(expected).hexdigest(), f"{target}: some of the {n} echoes were wrong"
     return (f"{n} simultaneous connections opened in {opened['connect_s']:.1f} s, probe served while open, "
             f"all {n} served in {result['serve_s']:.1f} s")
@@ -379,12 +424,20 @@ def _port_closed(address) -> bool:
     return False
 
 
+_CHAINED = re.compile(r"Traceback \(most recent call last\):.*?\n\n(During handling of the above exception, another "
+                      r"exception occurred|The above exception was the direct cause of the following exception):\n\n",
+                      re.S)
+
+
 def _stray_traceback(stderr: str) -> str | None:
-    """A traceback in a program's stderr other than the KeyboardInterrupt of its stop."""
-    blocks = stderr.split("Traceback (most recent call last):")
-    for block in blocks[1:]:
-        last = [line for line in block.strip().splitlines() if line.strip()][-1:] or [""]
-        if not last[0].startswith("KeyboardInterrupt"):
+    """A traceback in a program's stderr other than the KeyboardInterrupt of its stop.
+
+    A chained traceback counts by its last exception (Ctrl-C while handling BlockingIOError
+    in a polling loop is still just the stop).
+    """
+    blocks = _CHAINED.sub("", stderr).split("Traceback (most recent call last):")
+    for block in blocks[1:]:  # gevent adds "<Greenlet …> failed with KeyboardInterrupt" after its traceback
+        if not re.search(r"^KeyboardInterrupt\s*$", block, re.M):
             return "Traceback (most recent call last):" + block
     return None
 
@@ -398,6 +451,11 @@ def run(target: Target, attack: str) -> str:
         probe(target, srv)
         if hasattr(srv, "check"):
             srv.check()
+    except Exception as exc:
+        cm.__exit__(*sys.exc_info())
+        stderr = getattr(srv, "errors", "")
+        tail = f"\nthe server program's stderr (last lines):\n{stderr[-1500:]}" if isinstance(stderr, str) and stderr else ""
+        raise AssertionError(f"{target} did not survive {attack}: {exc.__class__.__name__}: {exc}{tail}") from exc
     except BaseException:
         cm.__exit__(*sys.exc_info())
         raise
