@@ -12,9 +12,16 @@ what leaked) when it leaves behind:
 - a **non-daemon thread** in the pytest process;
 - a **new, changed or deleted file in the repository** (``.git``, ``.venv``, ``__pycache__``,
   ``.hypothesis``, ``.pytest_cache`` and ``*.egg-info`` are ignored);
+- for a notebook, checked after its last cell but *before* nbval kills the kernel (which takes
+  its process group along and would hide them): a **child process of the kernel** or a
+  **TCP/UDP socket still open in the kernel** that it did not have before the first cell;
 - an **incident** reported by any process of the session (:mod:`helpers.guardlog`): a
   ``ResourceWarning`` (unclosed socket/file/transport) in a kernel or child, or a socket
   operation on a non-loopback address (:mod:`helpers.loopback`).
+
+A test that provokes incidents on purpose takes them with the ``guard_incidents`` fixture;
+a demo program that leaks on purpose runs with ``env={"COURSE_GUARD_ALLOW": "resource"}``.
+``COURSE_LEAKGUARD_GRACE`` (seconds, default 3) is how long stragglers may take to exit.
 
 For the session the plugin also: installs the loopback audit hook in the pytest process;
 writes a ``sitecustomize.py`` into a temporary directory and prepends it to ``PYTHONPATH``,
