@@ -17,10 +17,10 @@ print(f"服务器已启动 127.0.0.1:{sk.getsockname()[1]}")
 try:
     while True:
         conn, addr = sk.accept()
-        data = conn.recv(1024)
-        print(f"服务端接收数据 {data.decode()}")
-        conn.sendall(data.upper())
-        conn.close()
+        with conn:  # closed even when Ctrl-C (SIGINT) arrives mid-reply
+            data = conn.recv(1024)
+            print(f"服务端接收数据 {data.decode()}")
+            conn.sendall(data.upper())
 finally:
     print("服务器已关闭")
     sk.close()
@@ -61,8 +61,9 @@ def test_a_program_that_never_prints_its_address_times_out():
 
 
 def test_check_reports_a_crash_during_the_demo():
-    code = ('import socket\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\n'
-            'print("127.0.0.1:%d" % s.getsockname()[1], flush=True)\nc, _ = s.accept()\nraise RuntimeError("handler bug")\n')
+    code = ('import socket\nwith socket.socket() as s:\n    s.bind(("127.0.0.1", 0)); s.listen()\n'
+            '    print("127.0.0.1:%d" % s.getsockname()[1], flush=True)\n    c, _ = s.accept()\n'
+            '    with c:\n        raise RuntimeError("handler bug")\n')
     with program_server(code) as srv:
         socket.create_connection(srv.address).close()
         deadline = time.time() + 5

@@ -41,7 +41,8 @@ def test_nonzero_exit_raises_after_showing_stderr(capsys):
 
 
 def test_timeout_kills_the_program_and_its_children(capsys):
-    code = ("import subprocess, sys, time\n"
+    code = ("import subprocess, sys, time, warnings\n"
+            "warnings.simplefilter('ignore', ResourceWarning)  # deliberately sloppy: leaves its child to the runner\n"
             "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
             "print(child.pid, flush=True)\ntime.sleep(60)\n")
     start = time.perf_counter()
@@ -65,7 +66,7 @@ def alive(pid: int) -> bool:
 
 def test_writes_nothing_into_the_repository():
     before = snapshot()
-    run_code("open('junk.txt', 'w').write('x')", show=False)
+    run_code("with open('junk.txt', 'w') as f:\n    f.write('x')", show=False)
     assert snapshot() == before
 
 

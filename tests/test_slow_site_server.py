@@ -67,6 +67,7 @@ def test_faults_reset_status_and_stall():
         with pytest.raises(urllib.error.HTTPError) as info:
             fetch(srv.url("err"))
         assert info.value.code == 503
+        info.value.close()  # an HTTPError holds the response (and its socket) open
         with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
             fetch(srv.url("stall"), timeout=0.3)
         assert fetch(srv.url("ok"))[0] == 200
@@ -79,6 +80,7 @@ def test_unknown_site_is_404_and_garbage_is_400():
         with pytest.raises(urllib.error.HTTPError) as info:
             fetch(f"http://127.0.0.1:{srv.port}/nope/")
         assert info.value.code == 404
+        info.value.close()
         with socket.create_connection(srv.address, timeout=5) as s:
             s.sendall(b"\x00\xff garbage without a header end" * 1000)  # > 16 KiB head
             assert s.recv(100).startswith(b"HTTP/1.1 400")
