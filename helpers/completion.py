@@ -18,14 +18,22 @@ Backends, tried in this order by ``backend="auto"``:
                kernel or a container refuses both APIs (EPERM from seccomp, or
                ``kernel.io_uring_disabled``).
 
+The peer that sends the data is a separate *process* (:class:`_Peer`), started before the
+clock starts and told when to send: a sender thread in this process would need the GIL, and
+the application's busy loop could delay it by hundreds of milliseconds on a loaded machine.
+The application's "other work" (:func:`_work`) hashes a buffer, which releases the GIL too.
+
 The function never raises because an API is refused: the refusals are listed in
 :attr:`CompletionResult.refused` so a notebook can say what happened.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import select
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,12 +61,69 @@ class CompletionResult:
         return self.backend == "simulation"
 
 
+_BLOCK = bytes(16 * 1024)
+
+
 def _work(chunk: float = 0.001) -> None:
-    """About *chunk* seconds of pure computation (the application's 'other work')."""
+    """About *chunk* seconds of computation (the application's 'other work').
+
+    It hashes a 16 KiB block again and again: hashlib releases the GIL for such a block, so
+    other threads of the process are not starved while the application 'works'.
+    """
     end = time.perf_counter() + chunk
-    x = 0
     while time.perf_counter() < end:
-        x += 1
+        hashlib.sha256(_BLOCK).digest()
+
+
+# The peer program: wait for "TARGET\n" on stdin (a time.monotonic() value), sleep until then,
+# send the payload (hex in argv[2]) on the inherited socket (fd in argv[1]), print when it sent.
+_PEER = r"""
+import socket, sys, time
+fd, payload = int(sys.argv[1]), bytes.fromhex(sys.argv[2])
+s = socket.socket(fileno=fd)
+print("ready", flush=True)
+line = sys.stdin.readline()
+if line.strip():
+    time.sleep(max(0.0, float(line) - time.monotonic()))
+    sent = time.monotonic()
+    s.sendall(payload)
+    print(repr(sent), flush=True)
+s.close()
+"""
+
+
+class _Peer:
+    """A separate process that holds one end of a socket pair and sends *payload* on cue.
+
+    Times are ``time.monotonic()`` values, which are comparable across processes on one
+    machine (CLOCK_MONOTONIC on Linux).
+    """
+
+    def __init__(self, sock: socket.socket, payload: bytes, timeout: float):
+        self.timeout = timeout
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _PEER, str(sock.fileno()), payload.hex()],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, pass_fds=(sock.fileno(),))
+        sock.close()                          # the child has its own copy of the descriptor
+        ready = select.select([self.proc.stdout], [], [], timeout)[0]
+        if not ready or self.proc.stdout.readline().strip() != "ready":
+            self.close()
+            raise TimeoutError("the peer process did not start")
+
+    def send_at(self, when: float) -> None:
+        """Tell the peer to send at monotonic time *when* (returns at once)."""
+        self.proc.stdin.write(f"{when!r}\n")
+        self.proc.stdin.flush()
+
+    def sent(self) -> float:
+        """Wait for the peer to report; return the monotonic time at which it sent."""
+        out, _ = self.proc.communicate(timeout=self.timeout)
+        return float(out.strip())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
 
 
 def _leftover(sock: socket.socket) -> bool:
@@ -75,35 +140,34 @@ def _uring(payload: bytes, delay: float, timeout: float) -> CompletionResult:
         raise ImportError("caio.linux_uring is not available")
     ctx = linux_uring.Context(max_requests=4)  # OSError (EPERM) where io_uring is refused
     a, b = socket.socketpair()
-    sender = None
+    peer = None
     try:
+        peer = _Peer(b, payload, timeout)
         op = linux_uring.Operation.read(len(payload), a.fileno(), 0)
         done: list[int] = []
         op.set_callback(done.append)
-        t0 = time.perf_counter()
+        t0 = time.monotonic()
         ctx.submit(op)
         ctx.flush()                       # io_uring_enter: the request is in the kernel
-        submit_call = time.perf_counter() - t0
-        sent = []
-        sender = threading.Timer(delay, lambda: (sent.append(time.perf_counter()), b.sendall(payload)))
-        sender.start()
+        submit_call = time.monotonic() - t0
+        peer.send_at(t0 + delay)
         chunks = 0
         deadline = t0 + timeout
         while not select.select([ctx.fileno], [], [], 0)[0]:   # peek at the completion eventfd
-            if time.perf_counter() > deadline:
+            if time.monotonic() > deadline:
                 ctx.cancel(op)
                 raise TimeoutError("no completion from io_uring")
             _work()
             chunks += 1
         ctx.poll()
         ctx.process_events()
-        completed_at = time.perf_counter() - t0
-        sender.join()
-        return CompletionResult("io_uring", op.get_value(), submit_call, sent[0] - t0, completed_at, chunks,
+        completed_at = time.monotonic() - t0
+        sent_at = peer.sent() - t0
+        return CompletionResult("io_uring", op.get_value(), submit_call, sent_at, completed_at, chunks,
                                 _leftover(a))
     finally:
-        if sender is not None:
-            sender.cancel()
+        if peer is not None:
+            peer.close()
         a.close()
         b.close()
         del ctx
@@ -124,19 +188,19 @@ def _linux_aio(payload: bytes, delay: float, timeout: float) -> CompletionResult
             op = linux_aio.Operation.read(len(payload), fd, 0)
             done: list[int] = []
             op.set_callback(done.append)
-            t0 = time.perf_counter()
+            t0 = time.monotonic()
             ctx.submit(op)
-            submit_call = time.perf_counter() - t0
+            submit_call = time.monotonic() - t0
             chunks = 0
             deadline = t0 + timeout
             while not select.select([ctx.fileno], [], [], 0)[0]:
-                if time.perf_counter() > deadline:
+                if time.monotonic() > deadline:
                     raise TimeoutError("no completion from Linux AIO")
                 _work()
                 chunks += 1
             ctx.poll()
             ctx.process_events()
-            completed_at = time.perf_counter() - t0
+            completed_at = time.monotonic() - t0
             return CompletionResult("linux_aio", op.get_value(), submit_call, 0.0, completed_at, chunks, False)
         finally:
             os.close(fd)
@@ -148,7 +212,6 @@ def _simulation(payload: bytes, delay: float, timeout: float) -> CompletionResul
     a.settimeout(timeout)
     buf = bytearray(len(payload))
     completion = threading.Event()
-    sent = []
 
     def kernel_stand_in():           # plays the kernel: both phases, then the completion
         try:
@@ -163,26 +226,28 @@ def _simulation(payload: bytes, delay: float, timeout: float) -> CompletionResul
         completion.set()
 
     helper = threading.Thread(target=kernel_stand_in, name="simulated-kernel", daemon=True)
-    sender = threading.Timer(delay, lambda: (sent.append(time.perf_counter()), b.sendall(payload)))
+    peer = None
     try:
-        t0 = time.perf_counter()
+        peer = _Peer(b, payload, timeout)
+        t0 = time.monotonic()
         helper.start()
-        submit_call = time.perf_counter() - t0
-        sender.start()
+        submit_call = time.monotonic() - t0
+        peer.send_at(t0 + delay)
         chunks = 0
         while not completion.is_set():
-            if time.perf_counter() > t0 + timeout:
+            if time.monotonic() > t0 + timeout:
                 raise TimeoutError("the simulated completion did not arrive")
             _work()
             chunks += 1
-        completed_at = time.perf_counter() - t0
-        sender.join()
+        completed_at = time.monotonic() - t0
+        sent_at = peer.sent() - t0
         helper.join(timeout)
         a.settimeout(None)
-        return CompletionResult("simulation", bytes(buf), submit_call, sent[0] - t0, completed_at, chunks,
+        return CompletionResult("simulation", bytes(buf), submit_call, sent_at, completed_at, chunks,
                                 _leftover(a))
     finally:
-        sender.cancel()
+        if peer is not None:
+            peer.close()
         a.close()
         b.close()
         helper.join(1.0)

@@ -24,6 +24,15 @@ def test_socket_backends_deliver_the_data_after_the_peer_sends(backend):
     assert r.submit_call < 0.05                         # submitting did not wait for the data
     assert r.work_chunks > 0                            # the application kept working meanwhile
     assert r.leftover is False                          # the kernel consumed the bytes: nothing left to recv
+    assert r.sent_at < 0.1 + 0.15                       # the peer is not starved by the busy application
+
+
+@pytest.mark.parametrize("backend", ["io_uring", "simulation"])
+def test_the_peer_sends_on_time_while_the_application_computes(backend):
+    if not available(backend):
+        pytest.skip(f"{backend} refused here")
+    sent = sorted(completion.completion_read(b"ping", 0.2, backend=backend).sent_at for _ in range(3))
+    assert 0.2 <= sent[1] < 0.3                         # the median send is close to the requested delay
 
 
 def test_linux_aio_reads_a_file():
