@@ -10,6 +10,10 @@ One module, one role:
 - :mod:`helpers.checks`    self-checks for the exercises
 - :mod:`helpers.logs`      the bounded, thread-safe log that background servers keep
 - :mod:`helpers.pytest_plugin` pytest hooks (a notebook cell that timed out fails the run)
+- :mod:`helpers.leakguard` pytest plugin: fails a test or notebook that leaves a process, socket, thread or file behind
+- :mod:`helpers.loopback`  audit hook: no socket may connect to or bind a non-loopback address
+- :mod:`helpers.guardlog`  incidents (non-loopback access, unclosed resources) recorded by kernels and children
+- :mod:`helpers.hostile`   hostile clients: random bytes, 1 MiB, slowloris, resets, half-close, 10,000 connections
 - :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)
 - :mod:`helpers.requestlog` timelines from the slow-site server's request records
 - :mod:`helpers.lanes`     packs many short spans into a few Gantt rows

@@ -296,6 +296,17 @@ def _kernel_sockets(item):
         return None, {}
 
 
+# Standard-library helpers that a kernel keeps for its whole life and that exit with it:
+# multiprocessing's resource tracker (started by any "spawn"/"forkserver" pool) and its
+# fork server.  They are not demo servers a notebook forgot to stop.
+KERNEL_COMPANIONS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+
+
+def is_kernel_companion(cmdline: str) -> bool:
+    """True for a kernel child that is one of :data:`KERNEL_COMPANIONS`."""
+    return any(f"from {name} import main" in cmdline for name in KERNEL_COMPANIONS)
+
+
 def _kernel_at_end(item, baseline: set | None) -> list[str]:
     """What the notebook's kernel still holds after its last cell, before nbval shuts it down.
 
@@ -319,6 +330,8 @@ def _kernel_at_end(item, baseline: set | None) -> list[str]:
             cmd = " ".join(child.cmdline())[:200]
         except psutil.Error:
             cmd = "?"
+        if is_kernel_companion(cmd):
+            continue
         found.append(f"process pid {child.pid} still running when the notebook ended: {cmd}")
         _kill(child)
     for c in conns:

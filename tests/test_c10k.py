@@ -1,6 +1,7 @@
 """The C10K lab: framing, every server echoes every byte, the load generator catches corruption, bench rows."""
 from __future__ import annotations
 
+from pathlib import Path
 import json
 import math
 import resource
@@ -114,7 +115,7 @@ def test_measure_gives_sane_rows_and_csv(tmp_path):
         assert r.held == r.connections and r.peak_fds >= r.connections
         assert r.rt_per_s > 0 and 0 < r.p50_ms <= r.p99_ms and r.cpu_us_per_rt > 0
     path = bench.write_csv(rows, tmp_path / "c10k.csv")
-    assert open(path, encoding="utf-8").read().count("\n") == 3
+    assert Path(path).read_text(encoding="utf-8").count("\n") == 3
     assert "rt/s" in bench.table(rows)
 
 

@@ -172,3 +172,11 @@ def test_resource_warnings_in_children_are_recorded_not_printed(guard_incidents)
     assert at_exit.stderr == "", "nothing printed at exit either (Python's C fallback would print it)"
     run_code(dropped, env={"COURSE_GUARD_ALLOW": "resource"}, show=False)  # a demo that leaks on purpose
     assert guard_incidents() == []
+
+
+def test_multiprocessing_helpers_of_the_kernel_are_not_leaks():
+    from helpers.leakguard import is_kernel_companion
+
+    assert is_kernel_companion("/x/python -B -c from multiprocessing.resource_tracker import main;main(64)")
+    assert is_kernel_companion("/x/python -c from multiprocessing.forkserver import main; main(3, 4)")
+    assert not is_kernel_companion("/x/python server.py")
