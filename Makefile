@@ -27,11 +27,14 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_index.ipynb
 
+# Unit tests on two workers; notebooks one after another, since their timing claims are
+# measured and a second notebook running beside one would only add noise.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadscope tests
+	$(PY) -m pytest notebooks
 
 unit: $(STAMP)
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 --dist loadscope tests
 
 notebooks: $(STAMP)
 	$(PY) -m pytest notebooks
