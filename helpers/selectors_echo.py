@@ -32,6 +32,7 @@ import socket
 import sys
 from typing import Callable
 
+from helpers.fdlimit import raise_soft_limit
 from helpers.framing import MAX_FRAME, FrameDecoder, FrameError, encode
 from helpers.servers.base import HOST, BackgroundServer
 
@@ -240,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--upper", action="store_true", help="reply with the payload upper-cased (the seed's echo)")
     args = p.parse_args(argv)
 
+    raise_soft_limit(1 << 20)  # as many descriptors as the hard limit allows (the C10K lab needs 10,000+)
     srv = SelectorsEchoServer(port=args.port, transform=bytes.upper if args.upper else None)
 
     def on_signal(signum, frame):  # only set a flag: raising here could interrupt the loop mid-update
