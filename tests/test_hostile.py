@@ -1,6 +1,8 @@
 """helpers.hostile: every server the course ships survives every hostile client.
 
-The lead adds each chapter's server program to TARGETS (see the helpers.hostile docstring).
+TARGETS: the helpers' servers; CHAPTER_TARGETS: the server programs of chapters 04-07, read from
+the notebooks; C10K_TARGETS: chapter 09's lab servers (chapter 08 runs no server of its own).
+An attack a seed server loses on purpose (its chapter's lesson) is skipped with the reason.
 """
 from __future__ import annotations
 
