@@ -30,10 +30,10 @@ append to ``TARGETS``::
            lambda: program_server(notebook_string("notebooks/07_selectors.ipynb", "SERVER_CODE")),
            transform=bytes.upper, connections=10_000)
 
-A framed protocol (e.g. a 4-byte length prefix) passes ``frame=`` (message -> wire bytes; the
-many-connections client assumes the 4-byte big-endian length prefix); random bytes are then
-sent raw (garbage must not kill the server), while every well-formed message is checked
-byte for byte.
+A framed protocol (e.g. a 4-byte length prefix, or one message per line) passes ``frame=``
+(message -> wire bytes; every attack, the many-connections client included, frames with it);
+random bytes are then sent raw (garbage must not kill the server, which may answer or
+close), while every well-formed message is checked byte for byte.
 
 ``notebook_string`` reads a top-level string constant from a notebook's code cells, so the
 test attacks exactly the program the chapter runs.  Use ``stream=False`` for a seed-style
@@ -45,6 +45,7 @@ defeats the design on purpose.  Every test is parametrized over targets × attac
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import json
 import re
@@ -202,6 +203,16 @@ def _check_echo(target: Target, payload: bytes, got: bytes) -> None:
         assert got and expected.startswith(got), f"{target}: the reply is not a prefix of the expected echo"
 
 
+def _closed_by_peer(exc: BaseException) -> bool:
+    """True if *exc* only says the server dropped the connection (reset it, or reset it before our shutdown).
+
+    A server that closes on garbage while bytes are still unread sends RST; depending on when it
+    arrives, the client's send, recv or shutdown(SHUT_WR) fails (ENOTCONN for the latter).
+    A timeout is not a close: it means the server hung.
+    """
+    return isinstance(exc, ConnectionError) or (isinstance(exc, OSError) and exc.errno == errno.ENOTCONN)
+
+
 def _http_reply_ok(raw: bytes) -> bool:
     return raw == b"" or raw.startswith(b"HTTP/1.1 ")
 
@@ -224,8 +235,9 @@ def attack_random_bytes(target: Target, srv) -> str:
         elif target.frame:  # raw garbage is not a frame: the server must survive it (reply or close)
             try:
                 exchange(srv.address, payload, half_close=True)
-            except (ConnectionResetError, BrokenPipeError):
-                pass
+            except OSError as exc:
+                if not _closed_by_peer(exc):
+                    raise
         elif not _undefined_reply(target, srv, payload):
             want = len(_reply(target, payload)) if target.stream else None
             got = exchange(srv.address, payload, want=want, half_close=not target.stream)
@@ -303,7 +315,7 @@ def attack_half_close(target: Target, srv) -> str:
 
 MANY_CLIENT = r'''
 import hashlib, json, resource, selectors, socket, sys, time
-host, port, n, mode, path, framing = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+host, port, n, mode, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 sel = selectors.DefaultSelector()
@@ -330,13 +342,12 @@ for start in range(0, n, 500):
             pending -= 1
     socks += batch
 print(json.dumps({"open": len(socks), "connect_s": time.perf_counter() - t0}), flush=True)
-sys.stdin.readline()
+plan = json.loads(sys.stdin.readline())  # echo: each connection's wire bytes and reply length, from the Target
 t1 = time.perf_counter()
 def message(i):
     if mode == "http":
         return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
-    body = f"connection {i:05d};".encode()
-    return len(body).to_bytes(4, "big") + body if framing == "framed" else body
+    return bytes.fromhex(plan["wire"][i])
 replies = [bytearray() for _ in socks]
 done = 0
 for i, s in enumerate(socks):
@@ -352,7 +363,7 @@ while done < len(socks):
         i = key.data
         chunk = key.fileobj.recv(65536)
         replies[i] += chunk
-        if (not chunk) or (mode != "http" and len(replies[i]) >= len(message(i))):
+        if (not chunk) or (mode != "http" and len(replies[i]) >= plan["want"][i]):
             sel.unregister(key.fileobj)
             finished[i] = True
             done += 1
@@ -372,8 +383,11 @@ def attack_many(target: Target, srv) -> str:
     raise_fd_limit()
     host, port = srv.address
     path = f"/{target.http_site}/"
-    argv = [sys.executable, "-c", MANY_CLIENT, host, str(port), str(n), target.protocol, path,
-            "framed" if target.frame else "raw"]
+    argv = [sys.executable, "-c", MANY_CLIENT, host, str(port), str(n), target.protocol, path]
+    plan = {}
+    if target.protocol == "echo":  # the target's own framing and transform (reply length), not an assumed one
+        messages = [f"connection {i:05d};".encode() for i in range(n)]
+        plan = {"wire": [_wire(target, m).hex() for m in messages], "want": [len(_reply(target, m)) for m in messages]}
     child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=procs.child_env(), start_new_session=True, preexec_fn=procs._die_with_parent)
     try:
@@ -382,7 +396,7 @@ def attack_many(target: Target, srv) -> str:
             raise AssertionError(f"{target}: the {n}-connection client failed: {child.stderr.read().decode()[-500:]}")
         opened = json.loads(line)
         probe(target, srv)  # served while n connections are open
-        child.stdin.write(b"go\n")
+        child.stdin.write(json.dumps(plan).encode() + b"\n")
         child.stdin.flush()
         out, err = child.communicate(timeout=90)
     finally:
