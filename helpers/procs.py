@@ -3,6 +3,9 @@
 Children run with the kernel's own interpreter (``sys.executable``), in a temporary
 working directory outside the repository, in their own process group, and with a
 parent-death signal so that a killed kernel leaves no orphan behind.
+
+Note: Linux sends the parent-death signal when the *thread* that forked the child exits,
+so start children from the main thread (a worker thread's exit would kill them).
 """
 from __future__ import annotations
 
