@@ -133,6 +133,23 @@ def _leftover(sock: socket.socket) -> bool:
         return False
 
 
+def _work_until_complete(ctx, deadline: float, api: str, on_timeout=lambda: None) -> int:
+    """Do other work until *ctx*'s completion eventfd is readable, then reap the completion.
+
+    Returns how many chunks of work were done meanwhile; raises TimeoutError after *deadline*.
+    """
+    chunks = 0
+    while not select.select([ctx.fileno], [], [], 0)[0]:   # peek at the completion eventfd
+        if time.monotonic() > deadline:
+            on_timeout()
+            raise TimeoutError(f"no completion from {api}")
+        _work()
+        chunks += 1
+    ctx.poll()
+    ctx.process_events()
+    return chunks
+
+
 def _uring(payload: bytes, delay: float, timeout: float) -> CompletionResult:
     from caio import linux_uring  # ImportError if the extension was not built
 
@@ -151,16 +168,7 @@ def _uring(payload: bytes, delay: float, timeout: float) -> CompletionResult:
         ctx.flush()                       # io_uring_enter: the request is in the kernel
         submit_call = time.monotonic() - t0
         peer.send_at(t0 + delay)
-        chunks = 0
-        deadline = t0 + timeout
-        while not select.select([ctx.fileno], [], [], 0)[0]:   # peek at the completion eventfd
-            if time.monotonic() > deadline:
-                ctx.cancel(op)
-                raise TimeoutError("no completion from io_uring")
-            _work()
-            chunks += 1
-        ctx.poll()
-        ctx.process_events()
+        chunks = _work_until_complete(ctx, t0 + timeout, "io_uring", on_timeout=lambda: ctx.cancel(op))
         completed_at = time.monotonic() - t0
         sent_at = peer.sent() - t0
         return CompletionResult("io_uring", op.get_value(), submit_call, sent_at, completed_at, chunks,
@@ -191,15 +199,7 @@ def _linux_aio(payload: bytes, delay: float, timeout: float) -> CompletionResult
             t0 = time.monotonic()
             ctx.submit(op)
             submit_call = time.monotonic() - t0
-            chunks = 0
-            deadline = t0 + timeout
-            while not select.select([ctx.fileno], [], [], 0)[0]:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("no completion from Linux AIO")
-                _work()
-                chunks += 1
-            ctx.poll()
-            ctx.process_events()
+            chunks = _work_until_complete(ctx, t0 + timeout, "Linux AIO")
             completed_at = time.monotonic() - t0
             return CompletionResult("linux_aio", op.get_value(), submit_call, 0.0, completed_at, chunks, False)
         finally:

@@ -34,7 +34,7 @@ from typing import Callable
 
 from helpers.fdlimit import raise_soft_limit
 from helpers.framing import MAX_FRAME, FrameDecoder, FrameError, encode
-from helpers.servers.base import HOST, BackgroundServer
+from helpers.servers.base import HOST, SelectorServer
 
 RECV_SIZE = 64 * 1024
 MAX_PENDING = 4 * 1024 * 1024  # per connection: stop reading a client that does not read its replies
@@ -55,7 +55,7 @@ class Connection:
         self.frames = 0
 
 
-class SelectorsEchoServer(BackgroundServer):
+class SelectorsEchoServer(SelectorServer):
     """Framed echo server on one selector (see the module docstring)."""
 
     name = "selectors-echo"
@@ -76,14 +76,7 @@ class SelectorsEchoServer(BackgroundServer):
         self.log_events = log_events
         self.accepted = self.frames = self.bytes_in = self.bytes_out = 0
         self.partial_sends = self.write_waits = self.errors = self.max_open = 0
-        self._sel = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
         self._conns: set[Connection] = set()
-
-    @property
-    def selector_name(self) -> str:
-        """Which selector class DefaultSelector chose here (EpollSelector on Linux)."""
-        return type(self._sel).__name__
 
     @property
     def open_connections(self) -> int:
@@ -104,32 +97,16 @@ class SelectorsEchoServer(BackgroundServer):
         self._stop.set()
         self._wake()
 
-    def _wake(self) -> None:
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
+    # the event loop is SelectorServer.serve: these are its hooks ------------------------------
+    def _started(self) -> str:
+        return f"服务器已启动 {self.address[0]}:{self.address[1]}（{self.selector_name}）"
 
-    # the event loop ---------------------------------------------------------------------------
-    def serve(self) -> None:
-        """Run the loop until :meth:`stop` / :meth:`request_stop` (or an exception)."""
-        self.listener.setblocking(False)
-        self._sel.register(self.listener, selectors.EVENT_READ, self._accept)
-        self._sel.register(self._wake_r, selectors.EVENT_READ, None)
-        self.log.add(f"服务器已启动 {self.address[0]}:{self.address[1]}（{self.selector_name}）")
-        try:
-            while not self._stop.is_set():
-                for key, mask in self._sel.select(timeout=0.5):
-                    if key.data is None:  # the wake-up socket: stop() was called
-                        return
-                    key.data(key, mask)  # callbacks stored as data, as in the seed
-        finally:
-            for conn in list(self._conns):
-                self._close(conn, quiet=True)
-            self._sel.close()
-            self._wake_r.close()
-            self._wake_w.close()
-            self.log.add(f"服务器已停止：{self.summary()}")
+    def _stopped(self) -> str:
+        return f"服务器已停止：{self.summary()}"
+
+    def _close_all(self) -> None:
+        for conn in list(self._conns):
+            self._close(conn, quiet=True)
 
     def _accept(self, key, mask) -> None:
         for _ in range(256):  # drain the backlog, but let established clients have a turn

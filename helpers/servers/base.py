@@ -1,6 +1,7 @@
 """Shared life cycle of the in-process servers: a listening socket on 127.0.0.1:0 and a thread."""
 from __future__ import annotations
 
+import selectors
 import socket
 import threading
 
@@ -86,3 +87,61 @@ class BackgroundServer:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+class SelectorServer(BackgroundServer):
+    """Base of the one-thread selector servers: the listener and a wake-up socket on one selector.
+
+    :meth:`serve` is the event loop: for each ready key it calls ``key.data(key, mask)``
+    (callbacks stored as data, as in the seed's selectors server); the wake-up socket, whose
+    data is None, ends the loop so :meth:`stop` takes effect at once.  Subclasses implement
+    :meth:`_accept` (the listener's callback) and :meth:`_close_all`, and may override
+    :meth:`_started` / :meth:`_stopped` (the first and last log lines).
+    """
+
+    def __init__(self, backlog: int = 1024):
+        super().__init__(backlog)
+        self._sel = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+
+    @property
+    def selector_name(self) -> str:
+        """Which selector class DefaultSelector chose here (EpollSelector on Linux)."""
+        return type(self._sel).__name__
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+
+    def serve(self) -> None:
+        """Run the loop until :meth:`stop` (or an exception); then close every socket."""
+        self.listener.setblocking(False)
+        self._sel.register(self.listener, selectors.EVENT_READ, self._accept)
+        self._sel.register(self._wake_r, selectors.EVENT_READ, None)
+        self.log.add(self._started())
+        try:
+            while not self._stop.is_set():
+                for key, mask in self._sel.select(timeout=0.5):
+                    if key.data is None:  # the wake-up socket: stop() was called
+                        return
+                    key.data(key, mask)
+        finally:
+            self._close_all()
+            self._sel.close()
+            self._wake_r.close()
+            self._wake_w.close()
+            self.log.add(self._stopped())
+
+    def _accept(self, key, mask) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _close_all(self) -> None:
+        """Close every client connection (called once the loop ends)."""
+
+    def _started(self) -> str:
+        return f"服务器已启动 {self.address[0]}:{self.address[1]}"
+
+    def _stopped(self) -> str:
+        return "服务器已停止"

@@ -10,7 +10,7 @@ import selectors
 import socket
 from typing import Callable
 
-from helpers.servers.base import BackgroundServer
+from helpers.servers.base import SelectorServer
 
 MAX_PENDING = 8 * 1024 * 1024  # stop reading from a client that does not read its replies
 RECV_SIZE = 64 * 1024
@@ -27,7 +27,7 @@ class _Conn:
         self.events = selectors.EVENT_READ
 
 
-class EchoServer(BackgroundServer):
+class EchoServer(SelectorServer):
     """Echo server: replies ``transform(data)`` to whatever a client sends.
 
     Attributes after (or during) a run: ``accepted`` (connections), ``bytes_in``,
@@ -44,8 +44,6 @@ class EchoServer(BackgroundServer):
         self.bytes_in = 0
         self.bytes_out = 0
         self.errors = 0
-        self._sel = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
         self._conns: dict[int, _Conn] = {}
 
     @property
@@ -53,35 +51,14 @@ class EchoServer(BackgroundServer):
         """How many client connections are open right now."""
         return len(self._conns)
 
-    def _wake(self) -> None:
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
+    def _close_all(self) -> None:
+        for conn in list(self._conns.values()):
+            self._close(conn, quiet=True)
 
-    def serve(self) -> None:
-        self.listener.setblocking(False)
-        self._sel.register(self.listener, selectors.EVENT_READ, "accept")
-        self._sel.register(self._wake_r, selectors.EVENT_READ, "wake")
-        self.log.add(f"服务器已启动 {self.address[0]}:{self.address[1]}")
-        try:
-            while not self._stop.is_set():
-                for key, mask in self._sel.select(timeout=0.5):
-                    if key.data == "accept":
-                        self._accept()
-                    elif key.data == "wake":
-                        return
-                    else:
-                        self._service(key.data, mask)
-        finally:
-            for conn in list(self._conns.values()):
-                self._close(conn, quiet=True)
-            self._sel.close()
-            self._wake_r.close()
-            self._wake_w.close()
-            self.log.add(f"服务器已停止：{self.accepted} 个连接，收 {self.bytes_in} 字节，发 {self.bytes_out} 字节")
+    def _stopped(self) -> str:
+        return f"服务器已停止：{self.accepted} 个连接，收 {self.bytes_in} 字节，发 {self.bytes_out} 字节"
 
-    def _accept(self) -> None:
+    def _accept(self, key=None, mask=None) -> None:
         for _ in range(256):  # drain the backlog, but let others have a turn
             try:
                 sock, addr = self.listener.accept()
@@ -93,7 +70,7 @@ class EchoServer(BackgroundServer):
             sock.setblocking(False)
             conn = _Conn(sock, f"{addr[0]}:{addr[1]}")
             self._conns[sock.fileno()] = conn
-            self._sel.register(sock, selectors.EVENT_READ, conn)
+            self._sel.register(sock, selectors.EVENT_READ, lambda key, mask, conn=conn: self._service(conn, mask))
             self.accepted += 1
             if self.log_data:
                 self.log.add(f"客户端 {conn.peer} 已连接")
@@ -138,7 +115,7 @@ class EchoServer(BackgroundServer):
             wanted |= selectors.EVENT_WRITE
         if wanted != conn.events:
             conn.events = wanted
-            self._sel.modify(conn.sock, wanted, conn)
+            self._sel.modify(conn.sock, wanted, self._sel.get_key(conn.sock).data)
 
     def _close(self, conn: _Conn, quiet: bool = False) -> None:
         self._conns.pop(conn.sock.fileno(), None)
