@@ -164,3 +164,27 @@ def test_strace_counts_a_servers_syscalls_or_says_why_not():
         except syscalls.StraceUnavailable as exc:
             pytest.skip(str(exc))
     assert counts.get("recvfrom", 0) > 0
+
+
+def test_streams_handler_ends_quietly_when_the_server_stops():
+    """A handler cancelled at shutdown must not leave a cancelled task (Python < 3.12 prints its traceback)."""
+    import asyncio
+
+    from helpers.c10k import asyncio_streams_server
+
+    async def scenario():
+        server = await asyncio.start_server(asyncio_streams_server.handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        await asyncio.sleep(0.05)  # the handler now waits in readexactly()
+        handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in handlers:
+            t.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return handlers
+
+    handlers = asyncio.run(scenario())
+    assert handlers and not any(t.cancelled() for t in handlers)

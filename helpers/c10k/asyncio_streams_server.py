@@ -28,6 +28,10 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
+    except asyncio.CancelledError:
+        # The server is stopping.  Ending quietly matters: on Python < 3.12 the streams module
+        # prints a traceback for a cancelled handler task (its done-callback calls task.exception()).
+        pass
     finally:
         writer.close()
 
