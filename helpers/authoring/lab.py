@@ -24,6 +24,9 @@ DEFAULT_NOTEBOOK = "notebooks/00_index.ipynb"
 # JupyterLab 4 setting ids -> values (overrides.json format).
 OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # render every cell (after the first screen, while idle): the browser's Ctrl-F finds any
+    # word of the chapter, and every figure loads without scrolling to it
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "defer"},
 }
 
 
