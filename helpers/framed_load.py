@@ -1,7 +1,7 @@
 """Many concurrent clients of the framed echo protocol, driven by one selector, every byte checked.
 
 :func:`run_clients` opens *clients* non-blocking connections to a server speaking
-:mod:`helpers.framing` (e.g. :mod:`helpers.selectors_echo`), waits until **all** are connected
+:mod:`helpers.framing` (e.g. :mod:`helpers.servers.selectors_echo`), waits until **all** are connected
 (so they really are concurrent), then every client sends *messages* frames of random bytes —
 cut into odd-sized pieces (1, 7, 100, 1021, 4093 … bytes, one ``send`` each, ``TCP_NODELAY``) so
 that frames are split and merged on the wire — and reads the echoes back.  Per client, a SHA-256

@@ -1,4 +1,4 @@
-"""helpers.hostile: every server the course ships survives every hostile client.
+"""helpers.testing.hostile: every server the course ships survives every hostile client.
 
 TARGETS: the helpers' servers; CHAPTER_TARGETS: the server programs of chapters 04-07, read from
 the notebooks; C10K_TARGETS: chapter 09's lab servers (chapter 08 runs no server of its own).
@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import c10k, hostile
+from helpers import c10k
+from helpers.testing import hostile
 from helpers.c10k import bench as c10k_bench
-from helpers.hostile import Target, notebook_string
+from helpers.testing.hostile import Target, notebook_string
 from helpers.servers import Site, echo_server, program_server, slow_site_server
 
 hostile.raise_fd_limit()  # before any server program starts: children inherit the limit
@@ -173,7 +174,7 @@ SEED_07_SKIPS = {
     "many": "the seed's listen(5): bursts of connects overflow the 6-slot accept queue and the kernel drops the "
             "handshake ACKs of connections the client already counts as open; measured: of 10,000, 700-1,000 were "
             "never served within 60 s, and even 1,000 lost 3 in 1 of 8 runs. A backlog limit, not the event loop's: "
-            "chapter 07's corrected server (07 helpers.selectors_echo program) holds 10,000",
+            "chapter 07's corrected server (07 helpers.servers.selectors_echo program) holds 10,000",
 }
 # Chapter 04's servers listen with a backlog of 128 (the seed's sk.listen(), StreamServer's default): the
 # many-client's bursts of 500 connects overflow the accept queue and dropped SYNs are retried after 1 s, so
@@ -182,10 +183,10 @@ SEED_07_SKIPS = {
 BACKLOG_128 = 1000
 
 CHAPTER_TARGETS = [
-    (Target("07 helpers.selectors_echo program (framed)",
-            lambda: program_server("from helpers.selectors_echo import main\nmain()\n", ["--port", "0"]),
+    (Target("07 helpers.servers.selectors_echo program (framed)",
+            lambda: program_server("from helpers.servers.selectors_echo import main\nmain()\n", ["--port", "0"]),
             transform=lambda b: b, frame=length_prefixed, connections=10_000),
-     importlib.util.find_spec("helpers.selectors_echo") is not None),
+     importlib.util.find_spec("helpers.servers.selectors_echo") is not None),
     (Target("05 NONBLOCKING_SERVER fixed", chapter_program("05_io-models.ipynb", "NONBLOCKING_SERVER", ["fixed", "0.001"]),
             stream=False, connections=1000),  # recv(1024) per message; busy-polls a list of sockets
      merged("05_io-models.ipynb")),

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import nav
+from helpers.authoring import nav
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
@@ -145,7 +145,7 @@ def test_every_helper_module_has_a_docstring_and_is_listed():
     import helpers
 
     for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
-        if info.name.startswith(("helpers.figures.", "helpers.servers.", "helpers.c10k.")) or info.name.endswith("__main__"):
+        if info.name.startswith(("helpers.authoring.figures.", "helpers.servers.", "helpers.c10k.")) or info.name.endswith("__main__"):
             continue
         module = importlib.import_module(info.name)
         assert (module.__doc__ or "").strip(), f"{info.name} has no docstring"

@@ -1,4 +1,4 @@
-"""helpers.selectors_echo + helpers.framed_load: framed echo, partial sends, many clients, program mode."""
+"""helpers.servers.selectors_echo + helpers.framed_load: framed echo, partial sends, many clients, program mode."""
 from __future__ import annotations
 
 import socket
@@ -7,7 +7,7 @@ import time
 
 from helpers.framed_load import run_clients
 from helpers.framing import encode, recv_frame, send_frame
-from helpers.selectors_echo import SelectorsEchoServer
+from helpers.servers.selectors_echo import SelectorsEchoServer
 from helpers.servers import program_server
 
 
@@ -60,7 +60,7 @@ def test_two_hundred_concurrent_clients_checksums():
 
 
 def test_runs_as_a_program_and_prints_its_address_and_summary():
-    code = "from helpers.selectors_echo import main\nmain()\n"
+    code = "from helpers.servers.selectors_echo import main\nmain()\n"
     with program_server(code, ["--port", "0"]) as prog:
         with socket.create_connection(prog.address, timeout=5) as s:
             send_frame(s, b"ping")
@@ -72,7 +72,7 @@ def test_runs_as_a_program_and_prints_its_address_and_summary():
 def test_sigterm_also_stops_the_program_cleanly():
     import signal as _signal
 
-    code = "from helpers.selectors_echo import main\nmain()\n"
+    code = "from helpers.servers.selectors_echo import main\nmain()\n"
     prog = program_server(code, ["--port", "0"]).start()
     try:
         with socket.create_connection(prog.address, timeout=5) as s:

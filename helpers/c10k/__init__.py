@@ -8,7 +8,7 @@ then that many bytes; the server sends every frame back unchanged.
 - :mod:`helpers.c10k.framing`            the protocol: encode, split complete frames from a buffer
 - :mod:`helpers.c10k.common`             what every server shares: RLIMIT_NOFILE, listen socket, stop signal
 - :mod:`helpers.c10k.threads_server`     one OS thread per connection (blocking sockets)
-- :mod:`helpers.selectors_echo`          chapter 07's server: one thread, ``selectors`` (epoll), write buffers + EVENT_WRITE
+- :mod:`helpers.servers.selectors_echo`          chapter 07's server: one thread, ``selectors`` (epoll), write buffers + EVENT_WRITE
 - :mod:`helpers.c10k.gevent_server`      ``gevent.server.StreamServer``: one greenlet per connection
 - :mod:`helpers.c10k.asyncio_protocol_server`  asyncio ``Protocol`` callbacks
 - :mod:`helpers.c10k.asyncio_streams_server`   asyncio streams: one task per connection
@@ -43,7 +43,7 @@ SERVERS: dict[str, ServerKind] = {
     k.name: k
     for k in [
         ServerKind("threads", "helpers.c10k.threads_server", "thread"),
-        ServerKind("selectors", "helpers.selectors_echo", "event"),  # chapter 07's server, as it is
+        ServerKind("selectors", "helpers.servers.selectors_echo", "event"),  # chapter 07's server, as it is
         ServerKind("gevent", "helpers.c10k.gevent_server", "event", requires="gevent"),
         ServerKind("asyncio-protocol", "helpers.c10k.asyncio_protocol_server", "event"),
         ServerKind("asyncio-streams", "helpers.c10k.asyncio_streams_server", "event"),

@@ -20,7 +20,7 @@ One thread, one :class:`selectors.DefaultSelector` (epoll on Linux), callbacks s
 
 - in a notebook (background thread): ``with SelectorsEchoServer() as srv:`` → ``srv.address``;
   counters ``accepted, frames, bytes_in, bytes_out, partial_sends, write_waits, max_open, errors``;
-- as a program: ``python -m helpers.selectors_echo --port 0`` prints ``127.0.0.1:PORT`` (so
+- as a program: ``python -m helpers.servers.selectors_echo --port 0`` prints ``127.0.0.1:PORT`` (so
   :func:`helpers.servers.program_server` finds it), serves until SIGINT/SIGTERM, then prints one
   summary line ``served: accepted=… frames=… bytes_in=… bytes_out=… max_open=… errors=…``.
 """
@@ -210,10 +210,10 @@ class SelectorsEchoServer(SelectorServer):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.selectors_echo [--port 0]``: serve in the foreground until SIGINT/SIGTERM."""
+    """``python -m helpers.servers.selectors_echo [--port 0]``: serve in the foreground until SIGINT/SIGTERM."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m helpers.selectors_echo", description="framed selectors echo server")
+    p = argparse.ArgumentParser(prog="python -m helpers.servers.selectors_echo", description="framed selectors echo server")
     p.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: the OS picks; printed)")
     p.add_argument("--upper", action="store_true", help="reply with the payload upper-cased (the seed's echo)")
     args = p.parse_args(argv)
