@@ -9,10 +9,12 @@ A notebook cannot type, and one ``recv`` is not one reply (TCP is a byte stream)
   same time (a server that handles one connection at a time cannot pass this point);
 - while they all hold their connections open, ``during()`` runs in the caller's thread
   (e.g. to count the server's OS threads);
-- each reply is read with :func:`recv_exactly` — as many bytes as ``reply_size(message)``
+- each reply is read with :func:`helpers.framing.recv_exactly` — as many bytes as ``reply_size(message)``
   says, however TCP splits them — and kept, so the notebook can compare byte for byte.
 
 Clients never print (they run in threads); everything is in the returned :class:`ClientRun`.
+
+Used in: 04.
 """
 from __future__ import annotations
 
@@ -22,31 +24,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from helpers.framing import ConnectionClosedEarly, recv_exactly
 from helpers.timing import Timeline
 
-
-class ConnectionClosedEarly(ConnectionError):
-    """The server closed the connection before the whole reply arrived."""
-
-    def __init__(self, expected: int, got: bytes):
-        super().__init__(f"connection closed after {len(got)} of {expected} bytes")
-        self.expected = expected
-        self.got = got
-
-
-def recv_exactly(sock: socket.socket, size: int) -> bytes:
-    """Read exactly *size* bytes from *sock* (looping over ``recv``); raise if the peer closes first."""
-    if size < 0:
-        raise ValueError("size must be >= 0")
-    chunks: list[bytes] = []
-    got = 0
-    while got < size:
-        chunk = sock.recv(min(size - got, 65536))
-        if not chunk:
-            raise ConnectionClosedEarly(size, b"".join(chunks))
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+__all__ = ["ClientRun", "ConnectionClosedEarly", "recv_exactly", "run_clients"]  # the last two from helpers.framing
 
 
 @dataclass

@@ -8,6 +8,8 @@ that frames are split and merged on the wire — and reads the echoes back.  Per
 over the payloads sent is compared with one over the payloads received (and the frame counts).
 
 The result (:class:`LoadResult`) says whether every byte came back intact, and the throughput.
+
+Used in: 07.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 
 from helpers.framing import FrameDecoder, encode
+
+__all__ = ["PIECES", "LoadResult", "run_clients"]
 
 PIECES = (1, 7, 100, 1021, 4093, 13, 2999)
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from helpers import c10k
-from helpers.testing import hostile
 from helpers.c10k import bench as c10k_bench
+from helpers.fdlimit import raise_to_hard
+from helpers.testing import hostile
 from helpers.testing.hostile import Target, notebook_string
 from helpers.servers import Site, echo_server, program_server, slow_site_server
 
-hostile.raise_fd_limit()  # before any server program starts: children inherit the limit
+raise_to_hard()  # before any server program starts: children inherit the limit
 
 # An event-driven echo server program, written the way the chapters write theirs (selectors,
 # per-connection buffers, sockets closed on Ctrl-C): the model for a chapter program target.

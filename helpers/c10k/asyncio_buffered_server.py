@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.c10k.common import BACKLOG
-from helpers.c10k.framing import FrameError, complete_length
+from helpers.servers.base import BACKLOG
+from helpers.framing import FrameError, complete_length
 
 BUFFER = 4096
 

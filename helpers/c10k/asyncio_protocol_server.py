@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.c10k.common import BACKLOG
-from helpers.c10k.framing import FrameError, take_frames
+from helpers.servers.base import BACKLOG
+from helpers.framing import FrameError, take_frames
 
 
 class EchoProtocol(asyncio.Protocol):

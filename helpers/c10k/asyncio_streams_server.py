@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.c10k.common import BACKLOG
-from helpers.c10k.framing import HEADER, MAX_FRAME
+from helpers.servers.base import BACKLOG
+from helpers.framing import HEADER, MAX_FRAME
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -33,10 +33,11 @@ import psutil
 
 from helpers import procs
 from helpers.c10k import SERVERS
+from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
 SAMPLE_EVERY = 0.02
-now = time.perf_counter
+
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ import gevent
 from gevent.event import Event
 from gevent.server import StreamServer
 
-from helpers.c10k.common import BACKLOG, announce, port_arg, raise_nofile
+from helpers.c10k.common import announce, port_arg
+from helpers.fdlimit import raise_to_hard
+from helpers.servers.base import BACKLOG
 from helpers.c10k.threads_server import handle
 
 
 def main() -> None:
-    raise_nofile()
+    raise_to_hard()
     # StreamServer binds its own gevent listening socket (a stdlib socket would block the hub).
     server = StreamServer(("127.0.0.1", port_arg()), lambda sock, addr: handle(sock), backlog=BACKLOG)
     server.start()

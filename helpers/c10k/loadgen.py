@@ -16,7 +16,7 @@ Phases:
 4. **drain** the replies still in flight, compare every byte with what was sent, close.
 
 A reply is *corrupted* if it differs from the frame sent (each frame is unique per
-connection and sequence number, :func:`helpers.c10k.framing.message`), *lost* if it never
+connection and sequence number, :func:`message`), *lost* if it never
 arrives before the drain deadline.
 """
 from __future__ import annotations
@@ -25,15 +25,15 @@ import argparse
 import json
 import selectors
 import socket
+import struct
 import sys
-import time
 
-from helpers.c10k.common import raise_nofile
-from helpers.c10k.framing import message
+from helpers.fdlimit import raise_to_hard
+from helpers.framing import encode
+from helpers.timing import now
 
 MAX_CONNECTIONS = 12_000
 MAX_DURATION = 30.0
-now = time.perf_counter
 
 
 class Client:
@@ -51,6 +51,20 @@ class Client:
         self.done = 0
 
 
+def message(conn: int, seq: int, size: int) -> bytes:
+    """The load generator's frame number *seq* on connection *conn*: *size* payload bytes.
+
+    Deterministic, and different for every (conn, seq), so a reply that is lost, reordered,
+    duplicated or mixed with another connection's data cannot pass as correct.
+    """
+    if size < 12:
+        raise ValueError("size must be at least 12 bytes (the payload carries conn and seq)")
+    head = struct.pack(">IQ", conn, seq)
+    fill = bytes(((conn * 131 + seq * 7 + i) & 0xFF) for i in range(16))
+    body = head + fill * ((size - 12) // 16 + 1)
+    return encode(body[:size])
+
+
 def percentile(sorted_values: list[float], q: float) -> float:
     """The *q*-quantile (0..1) of an already sorted list (nearest rank); nan if empty."""
     if not sorted_values:
@@ -66,7 +80,7 @@ def run(address: tuple[str, int], connections: int, duration: float, size: int =
         raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
     if not 0 < duration <= MAX_DURATION:
         raise ValueError(f"duration must be in (0, {MAX_DURATION}] s")
-    soft, _ = raise_nofile(connections + 64)
+    soft = raise_to_hard(connections + 64)
     result = {"connections": connections, "size": size, "duration": duration, "nofile": soft,
               "connected": 0, "held": 0, "round_trips": 0, "window": 0.0, "rt_per_s": 0.0,
               "p50_ms": float("nan"), "p99_ms": float("nan"), "bytes_sent": 0, "bytes_ok": 0,

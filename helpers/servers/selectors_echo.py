@@ -32,7 +32,7 @@ import socket
 import sys
 from typing import Callable
 
-from helpers.fdlimit import raise_soft_limit
+from helpers.fdlimit import raise_to_hard
 from helpers.framing import MAX_FRAME, FrameDecoder, FrameError, encode
 from helpers.servers.base import HOST, SelectorServer
 
@@ -62,14 +62,7 @@ class SelectorsEchoServer(SelectorServer):
 
     def __init__(self, *, port: int = 0, transform: Callable[[bytes], bytes] | None = None, backlog: int = 4096,
                  max_frame: int = MAX_FRAME, max_pending: int = MAX_PENDING, log_events: bool = False):
-        super().__init__(backlog)
-        if port:
-            self.listener.close()
-            self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.listener.bind((HOST, port))
-            self.listener.listen(backlog)
-            self.address = self.listener.getsockname()[:2]
+        super().__init__(backlog, port)
         self.transform = transform
         self.max_frame = max_frame
         self.max_pending = max_pending
@@ -218,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--upper", action="store_true", help="reply with the payload upper-cased (the seed's echo)")
     args = p.parse_args(argv)
 
-    raise_soft_limit(1 << 20)  # as many descriptors as the hard limit allows (the C10K lab needs 10,000+)
+    raise_to_hard()  # as many descriptors as the hard limit allows (the C10K lab needs 10,000+)
     srv = SelectorsEchoServer(port=args.port, transform=bytes.upper if args.upper else None)
 
     def on_signal(signum, frame):  # only set a flag: raising here could interrupt the loop mid-update
