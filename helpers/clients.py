@@ -32,10 +32,10 @@ __all__ = ["ClientRun", "ConnectionClosedEarly", "recv_exactly", "run_clients"] 
 
 @dataclass
 class ClientRun:
-    """What the scripted clients saw: replies per client and message, errors, a timeline."""
+    """What the scripted clients saw: replies per client and message, failures, a timeline."""
 
     replies: list[list[bytes]]
-    errors: list[str | None]
+    failures: list[str | None]  # per client: None, or what went wrong
     timeline: Timeline
     elapsed: float
     together: bool  # all clients were connected and answered once, at the same time
@@ -44,7 +44,7 @@ class ClientRun:
     @property
     def ok(self) -> bool:
         """True when no client had an error."""
-        return all(e is None for e in self.errors)
+        return all(e is None for e in self.failures)
 
 
 def run_clients(
@@ -69,7 +69,7 @@ def run_clients(
         raise ValueError("with hold=True every script needs at least one message")
     n = len(scripts)
     replies: list[list[bytes]] = [[] for _ in range(n)]
-    errors: list[str | None] = [None] * n
+    failures: list[str | None] = [None] * n
     tl = Timeline()
     met = threading.Barrier(n + 1, timeout=timeout) if hold else None
     release = threading.Barrier(n + 1, timeout=timeout) if hold else None
@@ -85,9 +85,9 @@ def run_clients(
                             met.wait()
                             release.wait()
         except threading.BrokenBarrierError:
-            errors[i] = "BrokenBarrierError: the clients were not all served at the same time"
+            failures[i] = "BrokenBarrierError: the clients were not all served at the same time"
         except (OSError, ConnectionError) as exc:
-            errors[i] = f"{type(exc).__name__}: {exc}"
+            failures[i] = f"{type(exc).__name__}: {exc}"
             if hold:
                 met.abort()
                 release.abort()
@@ -120,5 +120,5 @@ def run_clients(
         raise failure
     if any(t.is_alive() for t in threads):
         raise TimeoutError("a client thread did not finish (every socket operation has a timeout: this is a bug)")
-    return ClientRun(replies=replies, errors=errors, timeline=tl, elapsed=elapsed, together=together,
+    return ClientRun(replies=replies, failures=failures, timeline=tl, elapsed=elapsed, together=together,
                      during=result_during)

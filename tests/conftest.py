@@ -1,23 +1,9 @@
 """Fixtures for the unit tests."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-
-
-def roundtrip(address, payload: bytes, timeout: float = 5.0) -> bytes:
-    """Send *payload*, half-close, and read the whole reply."""
-    with socket.create_connection(address, timeout=timeout) as s:
-        s.sendall(payload)
-        s.shutdown(socket.SHUT_WR)
-        chunks = []
-        while True:
-            data = s.recv(65536)
-            if not data:
-                return b"".join(chunks)
-            chunks.append(data)
 
 
 @pytest.fixture

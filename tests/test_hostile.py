@@ -144,8 +144,8 @@ class _Tolerant:
         return getattr(self._srv, name)
 
     @property
-    def errors(self) -> str:
-        text = self._srv.errors
+    def error_output(self) -> str:
+        text = self._srv.error_output
         for death in self._deaths:
             text = death.sub("", text)
         return text
@@ -351,11 +351,11 @@ def test_tolerating_hides_only_the_named_greenlet_deaths():
                 f"failed with {exc}\n\n")
 
     class Fake:
-        errors = death("UnicodeDecodeError") + death("ValueError") + death("ConnectionResetError")
+        error_output = death("UnicodeDecodeError") + death("ValueError") + death("ConnectionResetError")
         address = ("127.0.0.1", 1)
 
     tolerant = _Tolerant(Fake(), ["UnicodeDecodeError", "ConnectionResetError"])
     assert tolerant.address == Fake.address
-    assert tolerant.errors == death("ValueError")
-    assert "ValueError" in hostile._stray_traceback(tolerant.errors)
-    assert hostile._stray_traceback(_Tolerant(Fake(), ["UnicodeDecodeError", "ValueError", "ConnectionResetError"]).errors) is None
+    assert tolerant.error_output == death("ValueError")
+    assert "ValueError" in hostile._stray_traceback(tolerant.error_output)
+    assert hostile._stray_traceback(_Tolerant(Fake(), ["UnicodeDecodeError", "ValueError", "ConnectionResetError"]).error_output) is None

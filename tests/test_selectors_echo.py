@@ -5,7 +5,7 @@ import socket
 import struct
 import time
 
-from helpers.framed_load import run_clients
+from helpers.framed_load import run_framed_load
 from helpers.framing import encode, recv_frame, send_frame
 from helpers.servers.selectors_echo import SelectorsEchoServer
 from helpers.servers import program_server
@@ -53,7 +53,7 @@ def test_half_close_still_gets_replies_and_bad_length_closes_only_that_client():
 
 def test_two_hundred_concurrent_clients_checksums():
     with SelectorsEchoServer() as srv:
-        result = run_clients(srv.address, clients=200, messages=3, size=3000, timeout=20)
+        result = run_framed_load(srv.address, clients=200, messages=3, size=3000, timeout=20)
     assert result.ok, (result.mismatched, result.failed)
     assert result.max_open == 200 and srv.max_open == 200
     assert result.echoed_bytes == result.payload_bytes > 0 and result.throughput > 0

@@ -459,8 +459,8 @@ def run(target: Target, attack: str) -> str:
             srv.check()
     except Exception as exc:
         cm.__exit__(*sys.exc_info())
-        stderr = getattr(srv, "errors", "")
-        tail = f"\nthe server program's stderr (last lines):\n{stderr[-1500:]}" if isinstance(stderr, str) and stderr else ""
+        stderr = getattr(srv, "error_output", "")
+        tail = f"\nthe server program's stderr (last lines):\n{stderr[-1500:]}" if stderr else ""
         raise AssertionError(f"{target} did not survive {attack}: {exc.__class__.__name__}: {exc}{tail}") from exc
     except BaseException:
         cm.__exit__(*sys.exc_info())
@@ -470,8 +470,8 @@ def run(target: Target, attack: str) -> str:
     took = time.perf_counter() - start
     assert took < 3.0, f"{target}: stopping took {took:.1f} s after {attack}"
     assert _port_closed(srv.address), f"{target}: port still open after stop"
-    stderr = getattr(srv, "errors", "")  # ProgramServer: its stderr (EchoServer.errors is a counter)
-    stray = _stray_traceback(stderr) if isinstance(stderr, str) else None
+    stderr = getattr(srv, "error_output", "")  # ProgramServer: its stderr
+    stray = _stray_traceback(stderr) if stderr else None
     assert stray is None, f"{target}: the server program printed a traceback during {attack}:\n{stray}"
     if hasattr(srv, "running"):
         assert not srv.running, f"{target}: server thread still running after stop"
