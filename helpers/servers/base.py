@@ -152,6 +152,14 @@ class SelectorServer(BackgroundServer):
     def _accept(self, key, mask) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _forget(self, sock: socket.socket) -> None:
+        """Unregister *sock* from the selector (if it is registered) and close it."""
+        try:
+            self._sel.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        sock.close()
+
     def _close_all(self) -> None:
         """Close every client connection (called once the loop ends)."""
 

@@ -119,11 +119,7 @@ class EchoServer(SelectorServer):
 
     def _close(self, conn: _Conn, quiet: bool = False) -> None:
         self._conns.pop(conn.sock.fileno(), None)
-        try:
-            self._sel.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
-        conn.sock.close()
+        self._forget(conn.sock)
         if not quiet and self.log_data:
             self.log.add(f"客户端 {conn.peer} 已断开")
 

@@ -193,11 +193,7 @@ class SelectorsEchoServer(SelectorServer):
 
     def _close(self, conn: Connection, quiet: bool = False) -> None:
         self._conns.discard(conn)
-        try:
-            self._sel.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
-        conn.sock.close()
+        self._forget(conn.sock)
         if not quiet and self.log_events:
             self.log.add(f"客户端 {conn.peer} 已断开（{conn.frames} 帧）")
 
