@@ -302,10 +302,10 @@ def test_stray_tracebacks_are_told_from_the_stop():
                "During handling of the above exception, another exception occurred:\n\n" + stop)
     gevent = stop + "2026-01-01T00:00:00Z <Greenlet at 0x1: handle(…)> failed with KeyboardInterrupt\n"
     crash = "Traceback (most recent call last):\n  x\nUnicodeDecodeError: 'utf-8' codec can't decode\n"
-    assert hostile._stray_traceback("") is None
-    assert hostile._stray_traceback(stop) is None and hostile._stray_traceback(chained) is None
-    assert hostile._stray_traceback(gevent) is None
-    assert "UnicodeDecodeError" in hostile._stray_traceback(crash + stop)
+    assert hostile.stray_traceback("") is None
+    assert hostile.stray_traceback(stop) is None and hostile.stray_traceback(chained) is None
+    assert hostile.stray_traceback(gevent) is None
+    assert "UnicodeDecodeError" in hostile.stray_traceback(crash + stop)
 
 
 LINE_ECHO = r'''
@@ -337,10 +337,10 @@ def test_many_frames_with_the_target_and_waits_for_its_whole_reply():
 def test_a_dropped_connection_is_told_from_a_hang():
     import errno
 
-    assert hostile._closed_by_peer(ConnectionResetError()) and hostile._closed_by_peer(BrokenPipeError())
-    assert hostile._closed_by_peer(OSError(errno.ENOTCONN, "reset before our shutdown(SHUT_WR)"))
-    assert not hostile._closed_by_peer(TimeoutError("no complete reply"))
-    assert not hostile._closed_by_peer(OSError(errno.EBADF, "bad file descriptor"))
+    assert hostile.closed_by_peer(ConnectionResetError()) and hostile.closed_by_peer(BrokenPipeError())
+    assert hostile.closed_by_peer(OSError(errno.ENOTCONN, "reset before our shutdown(SHUT_WR)"))
+    assert not hostile.closed_by_peer(TimeoutError("no complete reply"))
+    assert not hostile.closed_by_peer(OSError(errno.EBADF, "bad file descriptor"))
 
 
 def test_tolerating_hides_only_the_named_greenlet_deaths():
@@ -357,5 +357,5 @@ def test_tolerating_hides_only_the_named_greenlet_deaths():
     tolerant = _Tolerant(Fake(), ["UnicodeDecodeError", "ConnectionResetError"])
     assert tolerant.address == Fake.address
     assert tolerant.error_output == death("ValueError")
-    assert "ValueError" in hostile._stray_traceback(tolerant.error_output)
-    assert hostile._stray_traceback(_Tolerant(Fake(), ["UnicodeDecodeError", "ValueError", "ConnectionResetError"]).error_output) is None
+    assert "ValueError" in hostile.stray_traceback(tolerant.error_output)
+    assert hostile.stray_traceback(_Tolerant(Fake(), ["UnicodeDecodeError", "ValueError", "ConnectionResetError"]).error_output) is None

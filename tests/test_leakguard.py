@@ -131,7 +131,7 @@ def test_each_kind_of_leak_is_reported_by_name(leaky_project):
 def test_file_snapshot_sees_new_changed_and_deleted_files_but_not_ignored_dirs(tmp_path):
     from types import SimpleNamespace
 
-    from helpers.testing.leakguard import LeakGuard, _file_changes
+    from helpers.testing.leakguard import LeakGuard, file_changes
 
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "gone.txt").write_text("g")
@@ -147,7 +147,7 @@ def test_file_snapshot_sees_new_changed_and_deleted_files_but_not_ignored_dirs(t
         for ignored in (".hypothesis", "__pycache__", ".git"):
             (tmp_path / ignored).mkdir()
             (tmp_path / ignored / "x").write_text("x")
-        changes = _file_changes(before, guard.files())
+        changes = file_changes(before, guard.files())
     finally:
         guard.cleanup()
     assert changes == [f"new file in the repository: {os.path.join('sub', 'new.txt')}",

@@ -195,7 +195,7 @@ def _check_echo(target: Target, payload: bytes, got: bytes) -> None:
         assert got and expected.startswith(got), f"{target}: the reply is not a prefix of the expected echo"
 
 
-def _closed_by_peer(exc: BaseException) -> bool:
+def closed_by_peer(exc: BaseException) -> bool:
     """True if *exc* only says the server dropped the connection (reset it, or reset it before our shutdown).
 
     A server that closes on garbage while bytes are still unread sends RST; depending on when it
@@ -228,7 +228,7 @@ def attack_random_bytes(target: Target, srv) -> str:
             try:
                 exchange(srv.address, payload, half_close=True)
             except OSError as exc:
-                if not _closed_by_peer(exc):
+                if not closed_by_peer(exc):
                     raise
         elif not _undefined_reply(target, srv, payload):
             want = len(_reply(target, payload)) if target.stream else None
@@ -435,7 +435,7 @@ _CHAINED = re.compile(r"Traceback \(most recent call last\):.*?\n\n(During handl
                       re.S)
 
 
-def _stray_traceback(stderr: str) -> str | None:
+def stray_traceback(stderr: str) -> str | None:
     """A traceback in a program's stderr other than the KeyboardInterrupt of its stop.
 
     A chained traceback counts by its last exception (Ctrl-C while handling BlockingIOError
@@ -471,7 +471,7 @@ def run(target: Target, attack: str) -> str:
     assert took < 3.0, f"{target}: stopping took {took:.1f} s after {attack}"
     assert _port_closed(srv.address), f"{target}: port still open after stop"
     stderr = getattr(srv, "error_output", "")  # ProgramServer: its stderr
-    stray = _stray_traceback(stderr) if stderr else None
+    stray = stray_traceback(stderr) if stderr else None
     assert stray is None, f"{target}: the server program printed a traceback during {attack}:\n{stray}"
     if hasattr(srv, "running"):
         assert not srv.running, f"{target}: server thread still running after stop"

@@ -256,7 +256,7 @@ class LeakGuard:
         for t in threads:
             found.append(f"non-daemon thread {t.name!r} still running")
         if before.files is not None:
-            found += _file_changes(before.files, self.files())
+            found += file_changes(before.files, self.files())
         for incident in self.reader.new():
             label = {"network": "non-loopback network access", "resource": "ResourceWarning (unclosed resource)"}
             found.append(f"{label.get(incident['kind'], incident['kind'])} in pid {incident['pid']}: {incident['text']}")
@@ -271,7 +271,7 @@ class LeakGuard:
         for incident in self.reader.new():
             found.append(f"{incident['kind']} incident in pid {incident['pid']} after the last test: {incident['text']}")
         if self.session_files is not None and not self.per_item_files:
-            found += _file_changes(self.session_files, self.files())
+            found += file_changes(self.session_files, self.files())
         return found
 
     def cleanup(self) -> None:
@@ -342,7 +342,8 @@ def _kernel_at_end(item, baseline: set | None) -> list[str]:
     return found
 
 
-def _file_changes(before: dict, after: dict) -> list[str]:
+def file_changes(before: dict, after: dict) -> list[str]:
+    """What changed in the repository tree between two snapshots: one line per added, changed or removed file."""
     found = []
     for path in sorted(after.keys() - before.keys()):
         found.append(f"new file in the repository: {path}")
