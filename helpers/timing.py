@@ -11,7 +11,7 @@ process can measure its own spans and send them back).  :func:`helpers.plots.gan
 draws it.  :meth:`Timeline.packed` puts the spans of many short tasks into a few lanes
 (rows), so a chart of a hundred requests made by a pool of ten shows ten rows and the waves.
 
-Used in: 01, 02, 03, 04, 05, 06, 08 (and by clients, genloop, plots, requestlog).
+Used in: 01, 02, 03, 04, 05, 06, 08 (and by clients, genloop, plots, serverview).
 """
 from __future__ import annotations
 

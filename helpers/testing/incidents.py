@@ -1,4 +1,4 @@
-"""The test session's incident log: what kernels and child interpreters report to the leak guard.
+"""The test run's incident records: what kernels and child interpreters report to the leak guard.
 
 During ``pytest`` the plugin :mod:`helpers.testing.leakguard` creates a directory and exports it as
 ``$COURSE_GUARD_DIR``; every process of the session (the pytest process, each notebook
@@ -26,7 +26,7 @@ _installed_warning_recorder = False
 
 
 def record(kind: str, text: str) -> None:
-    """Append one incident to this process's log file (never raises)."""
+    """Append one incident to this process's incident file (never raises)."""
     directory = os.environ.get(ENV_DIR)
     if not directory:
         return

@@ -1,4 +1,4 @@
-"""Timelines from what the slow-site server saw: one span per request, on the clock every process shares.
+"""The server's view: timelines from what the slow-site server saw: one span per request, on the clock every process shares.
 
 A crawler that runs in a subprocess (a monkey-patched gevent program) cannot easily hand its
 timings back to the notebook, but it does not have to: :class:`helpers.servers.SlowSiteServer`
