@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 import json
 import math
-import resource
 import socket
 import subprocess
 import sys

@@ -34,7 +34,7 @@ from typing import Callable
 
 from helpers.fdlimit import raise_to_hard
 from helpers.framing import MAX_FRAME, FrameDecoder, FrameError, encode
-from helpers.servers.base import HOST, SelectorServer
+from helpers.servers.base import SelectorServer
 
 RECV_SIZE = 64 * 1024
 MAX_PENDING = 4 * 1024 * 1024  # per connection: stop reading a client that does not read its replies

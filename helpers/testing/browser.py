@@ -31,7 +31,6 @@ from urllib.parse import quote
 
 import psutil
 
-from helpers.authoring import ROOT
 
 # As root Chromium needs --no-sandbox; the network flags keep it from calling home
 # (this machine's network is closed, and every refused connection costs time).
