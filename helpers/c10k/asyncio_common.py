@@ -1,4 +1,7 @@
-"""Shared by the asyncio servers: run a server factory until SIGINT/SIGTERM on a given loop runner."""
+"""Shared by the asyncio servers: run a server factory until SIGINT/SIGTERM on a given loop runner.
+
+Used in: 09 (through the asyncio servers).
+"""
 from __future__ import annotations
 
 import asyncio
@@ -7,6 +10,8 @@ import signal
 from helpers.c10k.common import announce, port_arg
 from helpers.fdlimit import raise_to_hard
 from helpers.servers.base import listen
+
+__all__ = ["serve_until_signal"]
 
 
 async def serve_until_signal(start) -> None:

@@ -2,6 +2,8 @@
 
 ``data_received`` gets each chunk the transport read (with the same ``recv(256 KiB)`` as
 streams), the protocol collects whole frames and ``transport.write`` queues the echo.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import asyncio
 from helpers.c10k.asyncio_common import serve_until_signal
 from helpers.servers.base import BACKLOG
 from helpers.framing import FrameError, take_frames
+
+__all__ = ["EchoProtocol", "main", "start"]
 
 
 class EchoProtocol(asyncio.Protocol):

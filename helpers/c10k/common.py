@@ -6,6 +6,8 @@ and listens with :func:`helpers.servers.base.listen` (127.0.0.1, a deep backlog)
 
 - :func:`announce` — prints ``127.0.0.1:PORT`` (how the launcher learns the port).
 - :func:`stop_on_signals` — SIGINT/SIGTERM set an event instead of killing mid-write.
+
+Used in: 09 (through the lab's servers).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import signal
 import socket
 import sys
 import threading
+
+__all__ = ["announce", "port_arg", "stop_on_signals"]
 
 
 def announce(sock: socket.socket) -> None:

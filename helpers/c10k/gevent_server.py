@@ -3,6 +3,8 @@
 The handler is the thread server's blocking code, unchanged: gevent's cooperative sockets
 switch greenlets at every would-block.  No ``monkey.patch_all()`` is needed here, because
 ``StreamServer`` hands the handler a gevent socket already.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from helpers.c10k.common import announce, port_arg
 from helpers.fdlimit import raise_to_hard
 from helpers.servers.base import BACKLOG
 from helpers.c10k.threads_server import handle
+
+__all__ = ["main"]
 
 
 def main() -> None:

@@ -18,6 +18,8 @@ Phases:
 A reply is *corrupted* if it differs from the frame sent (each frame is unique per
 connection and sequence number, :func:`message`), *lost* if it never
 arrives before the drain deadline.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ import sys
 from helpers.fdlimit import raise_to_hard
 from helpers.framing import encode
 from helpers.timing import now
+
+__all__ = ["MAX_CONNECTIONS", "MAX_DURATION", "Client", "LoadGenerator", "main", "message", "percentile",
+           "run"]
 
 MAX_CONNECTIONS = 12_000
 MAX_DURATION = 30.0

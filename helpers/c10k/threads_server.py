@@ -2,6 +2,8 @@
 
 Simple and correct, but every connection costs a thread: a stack (8 MiB reserved, ~16 KiB
 touched), a kernel task, and a share of the GIL hand-offs.  Capped in the lab at 1-2k.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from helpers.c10k.common import announce, port_arg, stop_on_signals
 from helpers.fdlimit import raise_to_hard
 from helpers.servers.base import listen
 from helpers.framing import HEADER, MAX_FRAME
+
+__all__ = ["handle", "main", "recv_exactly"]
 
 
 def recv_exactly(conn: socket.socket, n: int) -> bytes | None:

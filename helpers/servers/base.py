@@ -2,6 +2,8 @@
 
 :func:`listen` is the course's one listener factory (the background servers here, the selectors
 echo server and the C10K lab's servers all call it).
+
+Used in: no notebook directly (every server of helpers.servers builds on it; the C10K lab's servers call listen).
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import socket
 import threading
 
 from helpers.logs import Log
+
+__all__ = ["BACKLOG", "HOST", "STOP_WITHIN", "BackgroundServer", "listen", "SelectorServer"]
 
 HOST = "127.0.0.1"
 BACKLOG = 4096  # a deep accept queue: 10,000 clients connecting at once are not dropped

@@ -23,6 +23,8 @@ One thread, one :class:`selectors.DefaultSelector` (epoll on Linux), callbacks s
 - as a program: ``python -m helpers.servers.selectors_echo --port 0`` prints ``127.0.0.1:PORT`` (so
   :func:`helpers.servers.program_server` finds it), serves until SIGINT/SIGTERM, then prints one
   summary line ``served: accepted=… frames=… bytes_in=… bytes_out=… max_open=… errors=…``.
+
+Used in: 07, 09.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from typing import Callable
 from helpers.fdlimit import raise_to_hard
 from helpers.framing import MAX_FRAME, FrameDecoder, FrameError, encode
 from helpers.servers.base import SelectorServer
+
+__all__ = ["MAX_PENDING", "RECV_SIZE", "Connection", "main", "SelectorsEchoServer"]
 
 RECV_SIZE = 64 * 1024
 MAX_PENDING = 4 * 1024 * 1024  # per connection: stop reading a client that does not read its replies
