@@ -18,8 +18,8 @@ One module, one role, in three rooms.
 - :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
 - :mod:`helpers.procs`     child-process plumbing shared by runner, servers and benchmarks
 - :mod:`helpers.runner`    run a program in a fresh interpreter (``%%subprocess`` cell magic)
-- :mod:`helpers.serverview` the slow-site server's view: one timeline span per request it served
 - :mod:`helpers.servers`   every local server (echo, selectors echo, slow sites, a chapter's own program) on 127.0.0.1
+- :mod:`helpers.serverview` the slow-site server's view: one timeline span per request it served
 - :mod:`helpers.switchcost` the switch-cost ladder: call, generator, greenlet, thread hand-off
 - :mod:`helpers.timing`    the seed's timer done right, a :class:`~helpers.timing.Timeline` of spans and its lanes
 - :mod:`helpers.widgets`   knobs for a demo, with a static fallback

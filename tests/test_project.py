@@ -190,3 +190,13 @@ def test_learner_facing_modules_do_not_import_test_or_build_code():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import) helpers\.(testing|authoring)\b", text, re.M), \
             f"helpers/{'/'.join(rel)} imports test or build code"
+
+
+def test_helpers_docstring_lists_three_rooms_alphabetically():
+    import helpers
+
+    sections = re.split(r"^\*\*(?:Learner-facing|Testing|Authoring)\*\*", helpers.__doc__, flags=re.M)
+    assert len(sections) == 4, "helpers/__init__.py: three sections (learner-facing, testing, authoring)"
+    for section in sections[1:]:
+        names = re.findall(r"^- :mod:`([\w.]+)`", section, re.M)
+        assert names and names == sorted(names), f"helpers/__init__.py: not alphabetical: {names}"
