@@ -40,20 +40,20 @@ notebooks: $(STAMP)
 	$(PY) -m pytest notebooks
 
 execute: $(STAMP)
-	$(PY) -m helpers.execute notebooks/*.ipynb
+	$(PY) -m helpers.authoring.execute notebooks/*.ipynb
 
 pics: $(STAMP)
-	$(PY) -m helpers.figures
+	$(PY) -m helpers.authoring.figures
 
 nav: $(STAMP)
-	$(PY) -m helpers.nav
-	$(PY) -m helpers.slides
+	$(PY) -m helpers.authoring.nav
+	$(PY) -m helpers.authoring.slides
 
 html: $(STAMP)
-	$(PY) -m helpers.site html _build/html
+	$(PY) -m helpers.authoring.site html _build/html
 
 slides: $(STAMP)
-	$(PY) -m helpers.site slides _build/slides $(if $(OFFLINE),--offline $(OFFLINE),)
+	$(PY) -m helpers.authoring.site slides _build/slides $(if $(OFFLINE),--offline $(OFFLINE),)
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -9,10 +9,12 @@ A notebook cannot type, and one ``recv`` is not one reply (TCP is a byte stream)
   same time (a server that handles one connection at a time cannot pass this point);
 - while they all hold their connections open, ``during()`` runs in the caller's thread
   (e.g. to count the server's OS threads);
-- each reply is read with :func:`recv_exactly` — as many bytes as ``reply_size(message)``
+- each reply is read with :func:`helpers.framing.recv_exactly` — as many bytes as ``reply_size(message)``
   says, however TCP splits them — and kept, so the notebook can compare byte for byte.
 
 Clients never print (they run in threads); everything is in the returned :class:`ClientRun`.
+
+Used in: 04.
 """
 from __future__ import annotations
 
@@ -22,39 +24,18 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from helpers.framing import ConnectionClosedEarly, recv_exactly
 from helpers.timing import Timeline
 
-
-class ConnectionClosedEarly(ConnectionError):
-    """The server closed the connection before the whole reply arrived."""
-
-    def __init__(self, expected: int, got: bytes):
-        super().__init__(f"connection closed after {len(got)} of {expected} bytes")
-        self.expected = expected
-        self.got = got
-
-
-def recv_exactly(sock: socket.socket, size: int) -> bytes:
-    """Read exactly *size* bytes from *sock* (looping over ``recv``); raise if the peer closes first."""
-    if size < 0:
-        raise ValueError("size must be >= 0")
-    chunks: list[bytes] = []
-    got = 0
-    while got < size:
-        chunk = sock.recv(min(size - got, 65536))
-        if not chunk:
-            raise ConnectionClosedEarly(size, b"".join(chunks))
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+__all__ = ["ClientRun", "ConnectionClosedEarly", "recv_exactly", "run_clients"]  # the last two from helpers.framing
 
 
 @dataclass
 class ClientRun:
-    """What the scripted clients saw: replies per client and message, errors, a timeline."""
+    """What the scripted clients saw: replies per client and message, failures, a timeline."""
 
     replies: list[list[bytes]]
-    errors: list[str | None]
+    failures: list[str | None]  # per client: None, or what went wrong
     timeline: Timeline
     elapsed: float
     together: bool  # all clients were connected and answered once, at the same time
@@ -63,7 +44,7 @@ class ClientRun:
     @property
     def ok(self) -> bool:
         """True when no client had an error."""
-        return all(e is None for e in self.errors)
+        return all(e is None for e in self.failures)
 
 
 def run_clients(
@@ -88,7 +69,7 @@ def run_clients(
         raise ValueError("with hold=True every script needs at least one message")
     n = len(scripts)
     replies: list[list[bytes]] = [[] for _ in range(n)]
-    errors: list[str | None] = [None] * n
+    failures: list[str | None] = [None] * n
     tl = Timeline()
     met = threading.Barrier(n + 1, timeout=timeout) if hold else None
     release = threading.Barrier(n + 1, timeout=timeout) if hold else None
@@ -104,9 +85,9 @@ def run_clients(
                             met.wait()
                             release.wait()
         except threading.BrokenBarrierError:
-            errors[i] = "BrokenBarrierError: the clients were not all served at the same time"
+            failures[i] = "BrokenBarrierError: the clients were not all served at the same time"
         except (OSError, ConnectionError) as exc:
-            errors[i] = f"{type(exc).__name__}: {exc}"
+            failures[i] = f"{type(exc).__name__}: {exc}"
             if hold:
                 met.abort()
                 release.abort()
@@ -139,5 +120,5 @@ def run_clients(
         raise failure
     if any(t.is_alive() for t in threads):
         raise TimeoutError("a client thread did not finish (every socket operation has a timeout: this is a bug)")
-    return ClientRun(replies=replies, errors=errors, timeline=tl, elapsed=elapsed, together=together,
+    return ClientRun(replies=replies, failures=failures, timeline=tl, elapsed=elapsed, together=together,
                      during=result_during)

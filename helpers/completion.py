@@ -25,6 +25,8 @@ The application's "other work" (:func:`_work`) hashes a buffer, which releases t
 
 The function never raises because an API is refused: the refusals are listed in
 :attr:`CompletionResult.refused` so a notebook can say what happened.
+
+Used in: 05.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+
+__all__ = ["BACKENDS", "completion_read", "CompletionResult"]
 
 BACKENDS = ("io_uring", "linux_aio", "simulation")
 

@@ -7,8 +7,14 @@ serves 1,000 concurrent clients.
 
 - :func:`nofile_limit` — ``with nofile_limit(4096):`` raises the soft limit (never above the
   hard limit, never lowers it) and restores it afterwards;
+- :func:`raise_to_hard` — the soft limit up to the hard limit, for a server or load generator
+  that holds 10,000 connections (the C10K lab, the hostile clients); children inherit it;
 - :func:`dup_at_least` — duplicate a descriptor onto the lowest free fd ≥ *minimum*
   (``fcntl(F_DUPFD_CLOEXEC)``: unlike ``os.dup2`` it never clobbers a descriptor in use).
+
+This is the one module that changes ``RLIMIT_NOFILE``.
+
+Used in: 06, 07 (and by the servers, the C10K lab and the hostile clients).
 """
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ import fcntl
 import resource
 from contextlib import contextmanager
 from typing import Iterator
+
+__all__ = ["dup_at_least", "nofile_limit", "raise_soft_limit", "raise_to_hard", "soft_limit"]
 
 
 def soft_limit() -> int:
@@ -32,6 +40,22 @@ def raise_soft_limit(wanted: int) -> int:
     if soft != resource.RLIM_INFINITY and soft < cap:
         resource.setrlimit(resource.RLIMIT_NOFILE, (cap, hard))
     return soft_limit()
+
+
+def raise_to_hard(needed: int = 0) -> int:
+    """Raise the soft limit to the hard limit (2**20 if the hard limit is infinite); return it.
+
+    Raises RuntimeError when even that is below *needed* descriptors.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        limit = raise_soft_limit(hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20))
+    except (ValueError, OSError):
+        limit = soft_limit()
+    if needed and limit != resource.RLIM_INFINITY and limit < needed:
+        raise RuntimeError(f"RLIMIT_NOFILE is {limit} (hard {hard}) but {needed} descriptors are needed; "
+                           f"raise the hard limit (ulimit -Hn) first")
+    return limit
 
 
 @contextmanager

@@ -4,11 +4,15 @@ matplotlib's default DejaVu Sans has no Chinese glyphs.  :func:`use_cjk_font` pr
 font the operating system already has (Noto/Source Han on Linux, PingFang on macOS,
 Microsoft YaHei on Windows); where there is none, it registers Noto Sans CJK SC
 (SIL Open Font License) from the ``mplfonts`` package that requirements.txt installs.
+
+Used in: 00 (and every chart, through plots and the figures).
 """
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+
+__all__ = ["BUNDLED", "PREFERRED", "bundled_font_path", "find_cjk_font", "use_cjk_font"]
 
 PREFERRED = [
     "Noto Sans CJK SC",
@@ -22,8 +26,6 @@ PREFERRED = [
     "SimHei",
 ]
 BUNDLED = "NotoSansCJKsc-Regular.otf"
-
-_chosen: str | None = None
 
 
 def bundled_font_path() -> Path | None:
@@ -58,7 +60,6 @@ def use_cjk_font() -> str:
 
     Raises RuntimeError (with the fix) when no CJK font can be found.
     """
-    global _chosen
     import matplotlib
 
     found = find_cjk_font()
@@ -68,10 +69,5 @@ def use_cjk_font() -> str:
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # CJK fonts may lack U+2212 MINUS SIGN
-    _chosen = family
     return family
 
-
-def chosen_font() -> str | None:
-    """The family set by the last :func:`use_cjk_font` call (None before)."""
-    return _chosen

@@ -14,19 +14,39 @@ hostile prefix must not make a server buffer gigabytes).
 
 - :func:`encode` — payload → frame bytes;
 - :class:`FrameDecoder` — feed it whatever ``recv`` returned, get back the complete payloads;
-- :func:`send_frame` / :func:`recv_frame` — the blocking-socket versions for simple clients.
+- :func:`take_frames` — remove every complete frame from the front of a ``bytearray`` and return
+  them as one ``bytes`` (an echo server sends that back with a single call);
+- :func:`send_frame` / :func:`recv_frame` / :func:`recv_exactly` — the blocking-socket versions
+  for simple clients.
+
+Every framed server of the course (chapter 07's selectors server and the C10K lab's servers)
+refuses the same :data:`MAX_FRAME`.
+
+Used in: 07, 09 (and 04, through helpers.clients).
 """
 from __future__ import annotations
 
 import socket
 import struct
 
+__all__ = ["HEADER", "MAX_FRAME", "ConnectionClosedEarly", "FrameDecoder", "FrameError", "complete_length",
+           "encode", "recv_exactly", "recv_frame", "send_frame", "take_frames"]
+
 HEADER = struct.Struct("!I")
-MAX_FRAME = 16 * 1024 * 1024  # 16 MiB
+MAX_FRAME = 16 * 1024 * 1024  # 16 MiB: the one limit every framed server enforces
 
 
 class FrameError(ValueError):
     """The byte stream is not valid framing (a length above the limit)."""
+
+
+class ConnectionClosedEarly(ConnectionError):
+    """The peer closed the connection before the whole reply arrived."""
+
+    def __init__(self, expected: int, got: bytes):
+        super().__init__(f"connection closed after {len(got)} of {expected} bytes")
+        self.expected = expected
+        self.got = got
 
 
 def encode(payload: bytes, *, max_frame: int = MAX_FRAME) -> bytes:
@@ -73,18 +93,45 @@ class FrameDecoder:
         return len(self._buf) + (HEADER.size if self._need is not None else 0)
 
 
+def complete_length(buf, *, max_frame: int = MAX_FRAME) -> int:
+    """How many bytes at the front of *buf* form complete frames (0 if not even one)."""
+    end, n = 0, len(buf)
+    while n - end >= HEADER.size:
+        (size,) = HEADER.unpack_from(buf, end)
+        if size > max_frame:
+            raise FrameError(f"frame length {size} exceeds the {max_frame}-byte limit")
+        if n - end - HEADER.size < size:
+            break
+        end += HEADER.size + size
+    return end
+
+
+def take_frames(buf: bytearray, *, max_frame: int = MAX_FRAME) -> bytes:
+    """Remove the complete frames from the front of *buf* and return them (b"" if none)."""
+    end = complete_length(buf, max_frame=max_frame)
+    if not end:
+        return b""
+    out = bytes(buf[:end])
+    del buf[:end]
+    return out
+
+
 def send_frame(sock: socket.socket, payload: bytes) -> None:
     """Send one frame on a blocking socket (``sendall``: never a partial send)."""
     sock.sendall(encode(payload))
 
 
-def recv_exactly(sock: socket.socket, n: int) -> bytes:
-    """Read exactly *n* bytes from a blocking socket; ConnectionError if the peer closes first."""
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
+def recv_exactly(sock: socket.socket, size: int) -> bytes:
+    """Read exactly *size* bytes from a blocking *sock* (looping over ``recv``, however TCP splits
+    them); :class:`ConnectionClosedEarly` (a ConnectionError) if the peer closes first."""
+    if size < 0:
+        raise ValueError("size must be >= 0")
+    chunks: list[bytes] = []
+    got = 0
+    while got < size:
+        chunk = sock.recv(min(size - got, 1 << 20))
         if not chunk:
-            raise ConnectionError(f"connection closed after {got} of {n} bytes")
+            raise ConnectionClosedEarly(size, b"".join(chunks))
         chunks.append(chunk)
         got += len(chunk)
     return b"".join(chunks)

@@ -7,6 +7,8 @@ heap of sleepers ordered by wake-up time; when nobody is ready it blocks in :met
 until the earliest wake-up.  That one method is the only place that waits: a scheduler that
 should switch on *socket* readiness replaces it with ``selector.select(timeout)``
 (chapter 08's event loop).  Chapter 02 shows the code and its Gantt chart.
+
+Used in: 02.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import time
 from collections import deque
 
 from helpers.timing import Timeline, now
+
+__all__ = ["Scheduler", "Sleep", "sleep", "Task"]
 
 
 class Sleep:

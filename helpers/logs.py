@@ -3,12 +3,16 @@
 Output printed from a background thread lands in the wrong Jupyter cell or vanishes,
 so the course's servers never print: they append to a :class:`Log`, and the cell that
 ran the demo calls :meth:`Log.show` afterwards.
+
+Used in: every chapter that starts a server (``srv.log.show()``): 01, 03, 04, 05, 06, 07, 08.
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
+
+__all__ = ["Log"]
 
 
 class Log:

@@ -22,16 +22,22 @@ In a notebook::
     from helpers import multiplex_bench as mb
     table = mb.run([10, 100, 1000, 10000])      # {"select": {10: s, ...}, "poll": {...}, "epoll": {...}}
     mb.TLPI_TABLE_63_9                           # the book's numbers, same shape (seconds per 100,000 calls)
+
+Used in: 06.
 """
 from __future__ import annotations
 
 import json
 import select
 import socket
-import subprocess
 import sys
+import tempfile
 import time
 from typing import Callable, Iterable
+
+from helpers import procs
+
+__all__ = ["APIS", "FD_SETSIZE", "TLPI_TABLE_63_9", "format_table", "measure", "run", "run_one", "tlpi_per_call"]
 
 APIS = ("select", "poll", "epoll")
 FD_SETSIZE = 1024
@@ -120,10 +126,13 @@ def run_one(n: int, apis: Iterable[str] = APIS, *, repeats: int = 5, budget: flo
     """:func:`measure` for one *n* in a fresh interpreter; returns its result."""
     argv = [sys.executable, "-m", "helpers.multiplex_bench", "--worker", str(n), "--repeats", str(repeats),
             "--budget", str(budget), "--apis", ",".join(apis)]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"benchmark worker for N={n} failed (status {out.returncode}):\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryDirectory(prefix="multiplex-bench-") as tmp:
+        proc = procs.popen(argv, cwd=tmp, env=procs.child_env())
+        out, err, timed_out = procs.communicate(proc, timeout)
+    if timed_out or proc.returncode != 0:
+        why = f"timed out after {timeout} s" if timed_out else f"status {proc.returncode}"
+        raise RuntimeError(f"benchmark worker for N={n} failed ({why}):\n{err.decode('utf-8', 'replace')}")
+    return json.loads(out.decode().strip().splitlines()[-1])
 
 
 def run(ns: Iterable[int] = (10, 100, 1000, 10000), apis: Iterable[str] = APIS, *, repeats: int = 5,

@@ -4,6 +4,8 @@ Every function draws one figure of a fixed size with Chinese labels in a real CJ
 shows it, closes it and returns None — so a cell that ends with a plot call leaves no
 ``<Figure …>`` or ``[<Line2D …>]`` text behind.  Pass ``save="path.png"`` to also write
 the figure to a file (outside the repository, unless it is a figure for ``pics/``).
+
+Used in: 01, 02, 03, 04, 05, 06, 07, 08, 09.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from helpers.timing import Timeline
 use_cjk_font()
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the font is set)
+
+__all__ = ["KIND_COLORS", "KIND_LABELS", "PALETTE", "bars", "gantt", "loglog"]
 
 KIND_COLORS = {"run": "#4C72B0", "wait": "#DD8452", "io": "#DD8452", "cpu": "#4C72B0", "switch": "#55A868",
                "error": "#C44E52", "idle": "#BBBBBB"}

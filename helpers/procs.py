@@ -1,4 +1,4 @@
-"""Child-process plumbing shared by :mod:`helpers.runner` and :mod:`helpers.servers`.
+"""Child-process plumbing shared by :mod:`helpers.runner`, :mod:`helpers.servers` and the benchmarks.
 
 Children run with the kernel's own interpreter (``sys.executable``), in a temporary
 working directory outside the repository, in their own process group, and with a
@@ -6,6 +6,8 @@ parent-death signal so that a killed kernel leaves no orphan behind.
 
 Note: Linux sends the parent-death signal when the *thread* that forked the child exits,
 so start children from the main thread (a worker thread's exit would kill them).
+
+Used in: no notebook directly (runner, the servers and the C10K bench start children with it).
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import signal
 import subprocess
 import sys
 import time
+
+__all__ = ["PR_SET_PDEATHSIG", "child_env", "communicate", "die_with_parent", "popen", "stop"]
 
 PR_SET_PDEATHSIG = 1
 
@@ -31,7 +35,8 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def die_with_parent() -> None:
+    """``preexec_fn`` for a child that must die with this process (runs in the child between fork and exec)."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -47,8 +52,27 @@ def popen(argv: list[str], *, cwd: str, env: dict[str, str], stdin=subprocess.DE
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
     )
+
+
+def communicate(proc: subprocess.Popen, timeout: float) -> tuple[bytes, bytes, bool]:
+    """Collect *proc*'s output, waiting at most *timeout* seconds; returns ``(stdout, stderr, timed_out)``.
+
+    On a timeout the child (and its group) is stopped and what it wrote so far is returned;
+    on any other exception (Ctrl-C in the cell) it is stopped too, then the exception goes on.
+    """
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return out, err, False
+    except subprocess.TimeoutExpired:
+        stop(proc, grace=0.5)
+        out, err = proc.communicate()
+        return out, err, True
+    except BaseException:  # never leave the child behind
+        stop(proc, grace=0.5)
+        proc.communicate()
+        raise
 
 
 def stop(proc: subprocess.Popen, *, grace: float = 1.0) -> int:

@@ -16,12 +16,13 @@ The cell body is written to ``main.py`` in a temporary directory (never into the
 repository), run with ``sys.executable``, its stdout/stderr are printed in the cell,
 and the :class:`RunResult` is stored in the variable named by ``--out``.
 A non-zero exit status or a timeout fails the cell with a clear message.
+
+Used in: 01, 02, 04, 05, 06, 07, 09.
 """
 from __future__ import annotations
 
 import argparse
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import procs
+
+__all__ = ["DEFAULT_TIMEOUT", "register_magics", "run_code", "RunResult", "subprocess_magic",
+           "SubprocessFailed", "SubprocessTimeout"]
 
 DEFAULT_TIMEOUT = 15.0
 
@@ -91,17 +95,7 @@ def run_code(
         argv = [sys.executable, *python_args, script.name, *map(str, args)]
         proc = procs.popen(argv, cwd=tmp, env=procs.child_env(env))
         start = time.perf_counter()
-        timed_out = False
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            procs.stop(proc, grace=0.5)
-            out, err = proc.communicate()
-        except BaseException:  # KeyboardInterrupt in the cell: never leave the child behind
-            procs.stop(proc, grace=0.5)
-            proc.communicate()
-            raise
+        out, err, timed_out = procs.communicate(proc, timeout)  # Ctrl-C in the cell stops the child too
         elapsed = time.perf_counter() - start
     result = RunResult(
         returncode=proc.returncode,

@@ -11,31 +11,26 @@ least disturbed by other processes, which matters on a busy 2-core machine.
 - ``thread``   — hand a token to another OS thread and wait for it back, through two locks
   (two futex wake-ups, two context switches in the kernel, the GIL changing hands).
 
-Times include the ``for`` loop itself (:func:`round_trip` with ``"loop"`` measures that
-overhead alone, ~10–20 ns), which does not change the ladder.
+Times include the ``for`` loop itself (~10–20 ns), which does not change the ladder.
+
+Used in: 02, 03.
 """
 from __future__ import annotations
 
 import threading
-import time
 from typing import Callable
 
 import greenlet
 
-now = time.perf_counter
+from helpers.timing import now
+
+__all__ = ["BENCHES", "DEFAULT_N", "LABELS", "ladder", "round_trip"]
 
 #: Round trips per timed run: enough for ~5–30 ms per run, so the clock's resolution does not matter.
-DEFAULT_N = {"loop": 200_000, "call": 200_000, "generator": 200_000, "greenlet": 50_000, "thread": 2_000}
+DEFAULT_N = {"call": 200_000, "generator": 200_000, "greenlet": 50_000, "thread": 2_000}
 #: Labels for charts (Chinese with the English term).
-LABELS = {"loop": "空循环 loop", "call": "函数调用 call", "generator": "生成器 send", "greenlet": "greenlet switch",
+LABELS = {"call": "函数调用 call", "generator": "生成器 send", "greenlet": "greenlet switch",
           "thread": "线程交接 thread"}
-
-
-def _loop(n: int) -> float:
-    start = now()
-    for _ in range(n):
-        pass
-    return now() - start
 
 
 def _call(n: int) -> float:
@@ -103,8 +98,8 @@ def _thread(n: int) -> float:
     return elapsed
 
 
-BENCHES: dict[str, Callable[[int], float]] = {"loop": _loop, "call": _call, "generator": _generator,
-                                              "greenlet": _greenlet, "thread": _thread}
+BENCHES: dict[str, Callable[[int], float]] = {"call": _call, "generator": _generator, "greenlet": _greenlet,
+                                              "thread": _thread}
 
 
 def round_trip(kind: str, n: int | None = None, repeat: int = 5) -> float:

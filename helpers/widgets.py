@@ -3,10 +3,14 @@
 :func:`explore` calls ``fn(**defaults)`` once, so the cell has a plain output that nbval,
 the HTML export and GitHub can show, and then (inside a live kernel with ipywidgets)
 displays sliders and a "重新运行" button that re-run ``fn`` with the chosen values.
+
+Used in: 01.
 """
 from __future__ import annotations
 
 from typing import Callable
+
+__all__ = ["explore"]
 
 
 def explore(fn: Callable[..., object], **controls: tuple[int, int, int]) -> None:

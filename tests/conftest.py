@@ -1,23 +1,9 @@
 """Fixtures for the unit tests."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-
-
-def roundtrip(address, payload: bytes, timeout: float = 5.0) -> bytes:
-    """Send *payload*, half-close, and read the whole reply."""
-    with socket.create_connection(address, timeout=timeout) as s:
-        s.sendall(payload)
-        s.shutdown(socket.SHUT_WR)
-        chunks = []
-        while True:
-            data = s.recv(65536)
-            if not data:
-                return b"".join(chunks)
-            chunks.append(data)
 
 
 @pytest.fixture
@@ -40,7 +26,7 @@ TINY_PNG_B64 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8D
 def sample_course(tmp_path):
     """A tiny course laid out like the repository: notebooks/00_index, 01_alpha, 02_beta and pics/01.png.
 
-    The chapters follow the skeleton (nav cell via helpers.nav, title, sections, a hidden
+    The chapters follow the skeleton (nav cell via helpers.authoring.nav, title, sections, a hidden
     solution, a figure from pics/, an image output, a link to the glossary anchor).
     """
     import base64
@@ -48,7 +34,7 @@ def sample_course(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    from helpers import nav
+    from helpers.authoring import nav
 
     root = tmp_path / "course"
     (root / "notebooks").mkdir(parents=True)

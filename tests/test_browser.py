@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from helpers import browser
-from helpers.nav import title_of
+from helpers.testing import browser
+from helpers.authoring.nav import title_of
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = REPO / "notebooks" / "01_concurrency-basics.ipynb"

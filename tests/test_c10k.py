@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 import json
 import math
-import resource
 import socket
 import subprocess
 import sys
@@ -12,8 +11,9 @@ import threading
 
 import pytest
 
-from helpers.c10k import SERVERS, bench, framing, loadgen, recvcost, syscalls
-from helpers.c10k.common import listener, raise_nofile
+from helpers import framing
+from helpers.c10k import SERVERS, bench, loadgen, recvcost, syscalls
+from helpers.servers.base import listen
 
 
 def test_take_frames_handles_split_and_merged_frames():
@@ -33,20 +33,11 @@ def test_oversized_frame_is_a_protocol_error():
 
 
 def test_messages_are_unique_and_sized():
-    m = framing.message(3, 7, 100)
+    m = loadgen.message(3, 7, 100)
     assert len(m) == 104 and framing.complete_length(m) == 104
-    assert m != framing.message(3, 8, 100) and m != framing.message(4, 7, 100)
+    assert m != loadgen.message(3, 8, 100) and m != loadgen.message(4, 7, 100)
     with pytest.raises(ValueError):
-        framing.message(0, 0, 5)
-
-
-def test_raise_nofile_reaches_the_hard_limit_and_refuses_the_impossible():
-    soft, hard = raise_nofile()
-    assert resource.getrlimit(resource.RLIMIT_NOFILE) == (soft, hard)
-    if hard != resource.RLIM_INFINITY:
-        assert soft == hard
-        with pytest.raises(RuntimeError, match="RLIMIT_NOFILE"):
-            raise_nofile(hard + 1)
+        loadgen.message(0, 0, 5)
 
 
 def test_percentile():
@@ -77,7 +68,7 @@ def test_every_server_echoes_every_byte(kind):
 
 
 def test_loadgen_detects_a_corrupting_server():
-    lsock = listener()
+    lsock = listen()
 
     def bad_echo():  # flips the last byte of every frame
         conn, _ = lsock.accept()

@@ -46,7 +46,7 @@ def test_clients_against_a_concurrent_server_are_served_together():
     scripts = [[f"hello {i}".encode(), b"x" * 5000, "中文".encode()] for i in range(8)]
     with echo_server() as srv:
         run = run_clients(srv.address, scripts, during=lambda: "all connected")
-    assert run.ok, run.errors
+    assert run.ok, run.failures
     assert run.together and run.during == "all connected"
     assert run.replies == [[m.upper() for m in s] for s in scripts]
     assert run.timeline.max_overlap() == 8
@@ -57,7 +57,7 @@ def test_a_one_at_a_time_server_fails_the_together_check_without_hanging():
         run = run_clients(srv.address, [[b"a"], [b"b"], [b"c"]], timeout=0.5)
     assert not run.together
     assert not run.ok
-    assert any("BrokenBarrierError" in (e or "") or "timed out" in (e or "") for e in run.errors)
+    assert any("BrokenBarrierError" in (e or "") or "timed out" in (e or "") for e in run.failures)
     assert run.elapsed < 5
 
 
@@ -66,7 +66,7 @@ def test_without_hold_clients_run_their_scripts_and_a_closed_connection_is_an_er
         run = run_clients(srv.address, [[b"a", b"bb"], [b"c"]], hold=False)
         assert run.ok and run.replies == [[b"A", b"BB"], [b"C"]] and not run.together
         short = run_clients(srv.address, [[b"abc"]], hold=False, reply_size=lambda m: 10, timeout=0.5)
-    assert short.errors[0] and ("timed out" in short.errors[0] or "closed" in short.errors[0])
+    assert short.failures[0] and ("timed out" in short.failures[0] or "closed" in short.failures[0])
 
 
 def test_a_failing_during_callback_is_raised_after_the_clients_finish():

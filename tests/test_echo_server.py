@@ -10,7 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from helpers.servers import echo_server
-from conftest import roundtrip
+from helpers.testing.hostile import exchange
+
+
+def roundtrip(address, payload: bytes, timeout: float = 5.0) -> bytes:
+    """Send *payload*, half-close, and read the whole reply."""
+    return exchange(address, payload, half_close=True, timeout=timeout)
 
 
 def test_upper_case_echo_and_logs():

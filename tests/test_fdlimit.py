@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from helpers.fdlimit import dup_at_least, nofile_limit, raise_soft_limit, soft_limit
+from helpers.fdlimit import dup_at_least, nofile_limit, raise_soft_limit, raise_to_hard, soft_limit
 
 
 def test_nofile_limit_raises_and_restores():
@@ -51,3 +51,17 @@ def test_dup_at_least_gives_a_large_fd_that_select_refuses():
             assert p.poll(0) == [(fd, select.POLLIN)]
         finally:
             os.close(fd)
+
+
+def test_raise_to_hard_reaches_the_hard_limit_and_refuses_the_impossible():
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        limit = raise_to_hard()
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        assert limit == soft
+        if hard != resource.RLIM_INFINITY:
+            assert soft == hard
+            with pytest.raises(RuntimeError, match="RLIMIT_NOFILE"):
+                raise_to_hard(hard + 1)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, before)

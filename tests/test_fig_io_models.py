@@ -1,4 +1,4 @@
-"""helpers/figures/fig_io_models.py: the I/O-model figures draw, in a CJK font, with both phases."""
+"""helpers/authoring/figures/fig_io_models.py: the I/O-model figures draw, in a CJK font, with both phases."""
 from __future__ import annotations
 
 import warnings
@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers.figures import fig_io_models, registry, render  # noqa: E402
+from helpers.authoring.figures import fig_io_models, registry, render  # noqa: E402
 from helpers.fonts import use_cjk_font  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""helpers.figures.fig_process_states: pics/01 draws the three states, in a CJK font, and is registered."""
+"""helpers.authoring.figures.fig_process_states: pics/01 draws the three states, in a CJK font, and is registered."""
 from __future__ import annotations
 
 import warnings
@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from helpers.figures import registry, render  # noqa: E402
-from helpers.figures.fig_process_states import FIGURES, draw  # noqa: E402
+from helpers.authoring.figures import registry, render  # noqa: E402
+from helpers.authoring.figures.fig_process_states import FIGURES, draw  # noqa: E402
 
 
 def test_figure_01_is_registered_and_names_the_three_states(tmp_path):

@@ -1,4 +1,4 @@
-"""helpers.hostile: every server the course ships survives every hostile client.
+"""helpers.testing.hostile: every server the course ships survives every hostile client.
 
 TARGETS: the helpers' servers; CHAPTER_TARGETS: the server programs of chapters 04-07, read from
 the notebooks; C10K_TARGETS: chapter 09's lab servers (chapter 08 runs no server of its own).
@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import c10k, hostile
+from helpers import c10k
 from helpers.c10k import bench as c10k_bench
-from helpers.hostile import Target, notebook_string
+from helpers.fdlimit import raise_to_hard
+from helpers.testing import hostile
+from helpers.testing.hostile import Target, notebook_string
 from helpers.servers import Site, echo_server, program_server, slow_site_server
 
-hostile.raise_fd_limit()  # before any server program starts: children inherit the limit
+raise_to_hard()  # before any server program starts: children inherit the limit
 
 # An event-driven echo server program, written the way the chapters write theirs (selectors,
 # per-connection buffers, sockets closed on Ctrl-C): the model for a chapter program target.
@@ -142,8 +144,8 @@ class _Tolerant:
         return getattr(self._srv, name)
 
     @property
-    def errors(self) -> str:
-        text = self._srv.errors
+    def error_output(self) -> str:
+        text = self._srv.error_output
         for death in self._deaths:
             text = death.sub("", text)
         return text
@@ -173,7 +175,7 @@ SEED_07_SKIPS = {
     "many": "the seed's listen(5): bursts of connects overflow the 6-slot accept queue and the kernel drops the "
             "handshake ACKs of connections the client already counts as open; measured: of 10,000, 700-1,000 were "
             "never served within 60 s, and even 1,000 lost 3 in 1 of 8 runs. A backlog limit, not the event loop's: "
-            "chapter 07's corrected server (07 helpers.selectors_echo program) holds 10,000",
+            "chapter 07's corrected server (07 helpers.servers.selectors_echo program) holds 10,000",
 }
 # Chapter 04's servers listen with a backlog of 128 (the seed's sk.listen(), StreamServer's default): the
 # many-client's bursts of 500 connects overflow the accept queue and dropped SYNs are retried after 1 s, so
@@ -182,10 +184,10 @@ SEED_07_SKIPS = {
 BACKLOG_128 = 1000
 
 CHAPTER_TARGETS = [
-    (Target("07 helpers.selectors_echo program (framed)",
-            lambda: program_server("from helpers.selectors_echo import main\nmain()\n", ["--port", "0"]),
+    (Target("07 helpers.servers.selectors_echo program (framed)",
+            lambda: program_server("from helpers.servers.selectors_echo import main\nmain()\n", ["--port", "0"]),
             transform=lambda b: b, frame=length_prefixed, connections=10_000),
-     importlib.util.find_spec("helpers.selectors_echo") is not None),
+     importlib.util.find_spec("helpers.servers.selectors_echo") is not None),
     (Target("05 NONBLOCKING_SERVER fixed", chapter_program("05_io-models.ipynb", "NONBLOCKING_SERVER", ["fixed", "0.001"]),
             stream=False, connections=1000),  # recv(1024) per message; busy-polls a list of sockets
      merged("05_io-models.ipynb")),
@@ -300,10 +302,10 @@ def test_stray_tracebacks_are_told_from_the_stop():
                "During handling of the above exception, another exception occurred:\n\n" + stop)
     gevent = stop + "2026-01-01T00:00:00Z <Greenlet at 0x1: handle(…)> failed with KeyboardInterrupt\n"
     crash = "Traceback (most recent call last):\n  x\nUnicodeDecodeError: 'utf-8' codec can't decode\n"
-    assert hostile._stray_traceback("") is None
-    assert hostile._stray_traceback(stop) is None and hostile._stray_traceback(chained) is None
-    assert hostile._stray_traceback(gevent) is None
-    assert "UnicodeDecodeError" in hostile._stray_traceback(crash + stop)
+    assert hostile.stray_traceback("") is None
+    assert hostile.stray_traceback(stop) is None and hostile.stray_traceback(chained) is None
+    assert hostile.stray_traceback(gevent) is None
+    assert "UnicodeDecodeError" in hostile.stray_traceback(crash + stop)
 
 
 LINE_ECHO = r'''
@@ -335,10 +337,10 @@ def test_many_frames_with_the_target_and_waits_for_its_whole_reply():
 def test_a_dropped_connection_is_told_from_a_hang():
     import errno
 
-    assert hostile._closed_by_peer(ConnectionResetError()) and hostile._closed_by_peer(BrokenPipeError())
-    assert hostile._closed_by_peer(OSError(errno.ENOTCONN, "reset before our shutdown(SHUT_WR)"))
-    assert not hostile._closed_by_peer(TimeoutError("no complete reply"))
-    assert not hostile._closed_by_peer(OSError(errno.EBADF, "bad file descriptor"))
+    assert hostile.closed_by_peer(ConnectionResetError()) and hostile.closed_by_peer(BrokenPipeError())
+    assert hostile.closed_by_peer(OSError(errno.ENOTCONN, "reset before our shutdown(SHUT_WR)"))
+    assert not hostile.closed_by_peer(TimeoutError("no complete reply"))
+    assert not hostile.closed_by_peer(OSError(errno.EBADF, "bad file descriptor"))
 
 
 def test_tolerating_hides_only_the_named_greenlet_deaths():
@@ -349,11 +351,11 @@ def test_tolerating_hides_only_the_named_greenlet_deaths():
                 f"failed with {exc}\n\n")
 
     class Fake:
-        errors = death("UnicodeDecodeError") + death("ValueError") + death("ConnectionResetError")
+        error_output = death("UnicodeDecodeError") + death("ValueError") + death("ConnectionResetError")
         address = ("127.0.0.1", 1)
 
     tolerant = _Tolerant(Fake(), ["UnicodeDecodeError", "ConnectionResetError"])
     assert tolerant.address == Fake.address
-    assert tolerant.errors == death("ValueError")
-    assert "ValueError" in hostile._stray_traceback(tolerant.errors)
-    assert hostile._stray_traceback(_Tolerant(Fake(), ["UnicodeDecodeError", "ValueError", "ConnectionResetError"]).errors) is None
+    assert tolerant.error_output == death("ValueError")
+    assert "ValueError" in hostile.stray_traceback(tolerant.error_output)
+    assert hostile.stray_traceback(_Tolerant(Fake(), ["UnicodeDecodeError", "ValueError", "ConnectionResetError"]).error_output) is None

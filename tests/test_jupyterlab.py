@@ -37,7 +37,7 @@ def start_lab(root: Path, tmp: Path):
             f"--ServerApp.root_dir={root}", *(["--allow-root"] if os.getuid() == 0 else [])]
     log = open(tmp / "lab.log", "wb")
     proc = subprocess.Popen(argv, cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, preexec_fn=procs._die_with_parent)
+                            start_new_session=True, preexec_fn=procs.die_with_parent)
     log.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

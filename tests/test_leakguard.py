@@ -1,4 +1,4 @@
-"""helpers.leakguard: a notebook or test that leaves something behind fails, naming what leaked.
+"""helpers.testing.leakguard: a notebook or test that leaves something behind fails, naming what leaked.
 
 Runs a small pytest session (in a temporary directory, never the repository) over
 notebooks and tests written to leak on purpose, and checks each report.
@@ -81,7 +81,7 @@ def write_notebook(path, cells):
 
 def run_session(tmp_path, *args):
     env = dict(os.environ, COURSE_LEAKGUARD_GRACE="0.5")
-    cmd = [sys.executable, "-m", "pytest", "-p", "helpers.leakguard", "-p", "no:cacheprovider", "--nbval-lax",
+    cmd = [sys.executable, "-m", "pytest", "-p", "helpers.testing.leakguard", "-p", "no:cacheprovider", "--nbval-lax",
            "--nbval-current-env", "-o", "addopts=", "-rA", "-p", "no:randomly", *args]
     return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
 
@@ -131,7 +131,7 @@ def test_each_kind_of_leak_is_reported_by_name(leaky_project):
 def test_file_snapshot_sees_new_changed_and_deleted_files_but_not_ignored_dirs(tmp_path):
     from types import SimpleNamespace
 
-    from helpers.leakguard import LeakGuard, _file_changes
+    from helpers.testing.leakguard import LeakGuard, file_changes
 
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "gone.txt").write_text("g")
@@ -147,7 +147,7 @@ def test_file_snapshot_sees_new_changed_and_deleted_files_but_not_ignored_dirs(t
         for ignored in (".hypothesis", "__pycache__", ".git"):
             (tmp_path / ignored).mkdir()
             (tmp_path / ignored / "x").write_text("x")
-        changes = _file_changes(before, guard.files())
+        changes = file_changes(before, guard.files())
     finally:
         guard.cleanup()
     assert changes == [f"new file in the repository: {os.path.join('sub', 'new.txt')}",
@@ -175,7 +175,7 @@ def test_resource_warnings_in_children_are_recorded_not_printed(guard_incidents)
 
 
 def test_multiprocessing_helpers_of_the_kernel_are_not_leaks():
-    from helpers.leakguard import is_kernel_companion
+    from helpers.testing.leakguard import is_kernel_companion
 
     assert is_kernel_companion("/x/python -B -c from multiprocessing.resource_tracker import main;main(64)")
     assert is_kernel_companion("/x/python -c from multiprocessing.forkserver import main; main(3, 4)")

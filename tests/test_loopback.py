@@ -1,4 +1,4 @@
-"""helpers.loopback: non-loopback addresses are refused before any packet leaves, in every process."""
+"""helpers.testing.loopback: non-loopback addresses are refused before any packet leaves, in every process."""
 from __future__ import annotations
 
 import os
@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from helpers import loopback
-from helpers.loopback import LoopbackViolation, address_allowed, is_loopback_host
+from helpers.testing import loopback
+from helpers.testing.loopback import LoopbackViolation, address_allowed, is_loopback_host
 from helpers.runner import run_code
 
 PROBE = """

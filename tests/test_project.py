@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import nav
+from helpers.authoring import nav
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
@@ -145,8 +145,58 @@ def test_every_helper_module_has_a_docstring_and_is_listed():
     import helpers
 
     for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
-        if info.name.startswith(("helpers.figures.", "helpers.servers.", "helpers.c10k.")) or info.name.endswith("__main__"):
+        if info.name.startswith(("helpers.authoring.figures.", "helpers.servers.", "helpers.c10k.")) or info.name.endswith("__main__"):
             continue
         module = importlib.import_module(info.name)
         assert (module.__doc__ or "").strip(), f"{info.name} has no docstring"
         assert f":mod:`{info.name}`" in helpers.__doc__, f"{info.name} is not listed in helpers/__init__.py"
+
+
+def _learner_modules():
+    """The learner-facing room: every top-level module and package but testing/ and authoring/."""
+    import pkgutil
+
+    import helpers
+
+    for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
+        if not info.name.startswith(("helpers.testing", "helpers.authoring")):
+            yield info.name
+
+
+def test_learner_facing_modules_declare_all_and_their_chapters():
+    import importlib
+
+    for name in _learner_modules():
+        module = importlib.import_module(name)
+        assert isinstance(getattr(module, "__all__", None), list) and module.__all__, f"{name} has no __all__"
+        missing = [n for n in module.__all__ if not hasattr(module, n)]
+        assert not missing, f"{name}.__all__ names what it does not define: {missing}"
+        assert re.search(r"^Used in: .+\.$", module.__doc__, re.M), f"{name}: no 'Used in: NN, …' line in its docstring"
+
+
+def test_notebooks_import_only_the_learner_facing_room():
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                found = re.findall(r"\bhelpers\.(testing|authoring)\b", cell.source)
+                assert not found, f"{path.name}: a notebook imports helpers.{found[0]} (test or build code)"
+
+
+def test_learner_facing_modules_do_not_import_test_or_build_code():
+    for path in sorted((REPO / "helpers").rglob("*.py")):
+        rel = path.relative_to(REPO / "helpers").parts
+        if rel[0] in ("testing", "authoring"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import) helpers\.(testing|authoring)\b", text, re.M), \
+            f"helpers/{'/'.join(rel)} imports test or build code"
+
+
+def test_helpers_docstring_lists_three_rooms_alphabetically():
+    import helpers
+
+    sections = re.split(r"^\*\*(?:Learner-facing|Testing|Authoring)\*\*", helpers.__doc__, flags=re.M)
+    assert len(sections) == 4, "helpers/__init__.py: three sections (learner-facing, testing, authoring)"
+    for section in sections[1:]:
+        names = re.findall(r"^- :mod:`([\w.]+)`", section, re.M)
+        assert names and names == sorted(names), f"helpers/__init__.py: not alphabetical: {names}"

@@ -1,4 +1,4 @@
-"""helpers.pytest_plugin: a notebook cell that hangs must fail the run (nbval alone would pass)."""
+"""helpers.testing.pytest_plugin: a notebook cell that hangs must fail the run (nbval alone would pass)."""
 from __future__ import annotations
 
 import subprocess
@@ -14,7 +14,7 @@ def test_a_timed_out_cell_fails_the_run_including_later_cells(tmp_path):
     path = tmp_path / "hang.ipynb"
     nbformat.write(nb, path)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "helpers.pytest_plugin", "--nbval-lax", "--nbval-current-env",
+        [sys.executable, "-m", "pytest", "-p", "helpers.testing.pytest_plugin", "--nbval-lax", "--nbval-current-env",
          "--nbval-cell-timeout=2", "-p", "no:cacheprovider", "-o", "addopts=", "-q", str(path)],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )

@@ -1,13 +1,13 @@
-"""helpers.selectors_echo + helpers.framed_load: framed echo, partial sends, many clients, program mode."""
+"""helpers.servers.selectors_echo + helpers.framed_load: framed echo, partial sends, many clients, program mode."""
 from __future__ import annotations
 
 import socket
 import struct
 import time
 
-from helpers.framed_load import run_clients
+from helpers.framed_load import run_framed_load
 from helpers.framing import encode, recv_frame, send_frame
-from helpers.selectors_echo import SelectorsEchoServer
+from helpers.servers.selectors_echo import SelectorsEchoServer
 from helpers.servers import program_server
 
 
@@ -53,14 +53,14 @@ def test_half_close_still_gets_replies_and_bad_length_closes_only_that_client():
 
 def test_two_hundred_concurrent_clients_checksums():
     with SelectorsEchoServer() as srv:
-        result = run_clients(srv.address, clients=200, messages=3, size=3000, timeout=20)
+        result = run_framed_load(srv.address, clients=200, messages=3, size=3000, timeout=20)
     assert result.ok, (result.mismatched, result.failed)
     assert result.max_open == 200 and srv.max_open == 200
     assert result.echoed_bytes == result.payload_bytes > 0 and result.throughput > 0
 
 
 def test_runs_as_a_program_and_prints_its_address_and_summary():
-    code = "from helpers.selectors_echo import main\nmain()\n"
+    code = "from helpers.servers.selectors_echo import main\nmain()\n"
     with program_server(code, ["--port", "0"]) as prog:
         with socket.create_connection(prog.address, timeout=5) as s:
             send_frame(s, b"ping")
@@ -72,7 +72,7 @@ def test_runs_as_a_program_and_prints_its_address_and_summary():
 def test_sigterm_also_stops_the_program_cleanly():
     import signal as _signal
 
-    code = "from helpers.selectors_echo import main\nmain()\n"
+    code = "from helpers.servers.selectors_echo import main\nmain()\n"
     prog = program_server(code, ["--port", "0"]).start()
     try:
         with socket.create_connection(prog.address, timeout=5) as s:

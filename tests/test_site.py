@@ -1,4 +1,4 @@
-"""helpers.site: the static HTML site and the reveal.js slides, and their link checker."""
+"""helpers.authoring.site: the static HTML site and the reveal.js slides, and their link checker."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import nav, site, slides
+from helpers.authoring import nav, site, slides
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")

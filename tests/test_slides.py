@@ -1,4 +1,4 @@
-"""helpers.slides: the reveal.js slide metadata follows the rules, is idempotent, and is fresh."""
+"""helpers.authoring.slides: the reveal.js slide metadata follows the rules, is idempotent, and is fresh."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import nav, slides
+from helpers.authoring import nav, slides
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")

@@ -2,13 +2,12 @@
 
 Every server is a small module runnable as ``python -m helpers.c10k.<name>``: it binds
 ``127.0.0.1`` on a port the OS picks, prints ``127.0.0.1:PORT`` and echoes frames until
-SIGINT/SIGTERM.  The protocol (:mod:`helpers.c10k.framing`): a 4-byte big-endian length,
+SIGINT/SIGTERM.  The protocol (:mod:`helpers.framing`, chapter 07's): a 4-byte big-endian length,
 then that many bytes; the server sends every frame back unchanged.
 
-- :mod:`helpers.c10k.framing`            the protocol: encode, split complete frames from a buffer
-- :mod:`helpers.c10k.common`             what every server shares: RLIMIT_NOFILE, listen socket, stop signal
+- :mod:`helpers.c10k.common`             what every server shares: the address line, the stop signal, the port argument
 - :mod:`helpers.c10k.threads_server`     one OS thread per connection (blocking sockets)
-- :mod:`helpers.selectors_echo`          chapter 07's server: one thread, ``selectors`` (epoll), write buffers + EVENT_WRITE
+- :mod:`helpers.servers.selectors_echo` chapter 07's server: one thread, ``selectors`` (epoll), write buffers + EVENT_WRITE
 - :mod:`helpers.c10k.gevent_server`      ``gevent.server.StreamServer``: one greenlet per connection
 - :mod:`helpers.c10k.asyncio_protocol_server`  asyncio ``Protocol`` callbacks
 - :mod:`helpers.c10k.asyncio_streams_server`   asyncio streams: one task per connection
@@ -18,6 +17,8 @@ then that many bytes; the server sends every frame back unchanged.
 - :mod:`helpers.c10k.bench`              runs a server + the load generator, samples the server's CPU/RSS
 - :mod:`helpers.c10k.recvcost`           what one recv(size) costs: µs and page faults (the asyncio streams surprise)
 - :mod:`helpers.c10k.syscalls`           counts a process's system calls with strace -c (optional)
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ SERVERS: dict[str, ServerKind] = {
     k.name: k
     for k in [
         ServerKind("threads", "helpers.c10k.threads_server", "thread"),
-        ServerKind("selectors", "helpers.selectors_echo", "event"),  # chapter 07's server, as it is
+        ServerKind("selectors", "helpers.servers.selectors_echo", "event"),  # chapter 07's server, as it is
         ServerKind("gevent", "helpers.c10k.gevent_server", "event", requires="gevent"),
         ServerKind("asyncio-protocol", "helpers.c10k.asyncio_protocol_server", "event"),
         ServerKind("asyncio-streams", "helpers.c10k.asyncio_streams_server", "event"),

@@ -1,13 +1,17 @@
 """asyncio ``BufferedProtocol``: the transport ``recv_into`` a buffer we own and reuse
 (``python -m helpers.c10k.asyncio_buffered_server``) — no 256 KiB allocation per read.
+
+Used in: 09.
 """
 from __future__ import annotations
 
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.c10k.common import BACKLOG
-from helpers.c10k.framing import FrameError, complete_length
+from helpers.servers.base import BACKLOG
+from helpers.framing import FrameError, complete_length
+
+__all__ = ["BUFFER", "EchoBufferedProtocol", "main", "start"]
 
 BUFFER = 4096
 

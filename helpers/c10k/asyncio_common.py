@@ -1,16 +1,23 @@
-"""Shared by the asyncio servers: run a server factory until SIGINT/SIGTERM on a given loop runner."""
+"""Shared by the asyncio servers: run a server factory until SIGINT/SIGTERM on a given loop runner.
+
+Used in: 09 (through the asyncio servers).
+"""
 from __future__ import annotations
 
 import asyncio
 import signal
 
-from helpers.c10k.common import announce, listener, port_arg, raise_nofile
+from helpers.c10k.common import announce, port_arg
+from helpers.fdlimit import raise_to_hard
+from helpers.servers.base import listen
+
+__all__ = ["serve_until_signal"]
 
 
 async def serve_until_signal(start) -> None:
     """``start(sock)`` is a coroutine returning an ``asyncio.Server``; serve until a signal arrives."""
-    raise_nofile()
-    lsock = listener(port_arg())
+    raise_to_hard()
+    lsock = listen(port_arg())
     server = await start(lsock)
     announce(lsock)
     stop = asyncio.Event()

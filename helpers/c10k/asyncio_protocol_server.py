@@ -2,14 +2,18 @@
 
 ``data_received`` gets each chunk the transport read (with the same ``recv(256 KiB)`` as
 streams), the protocol collects whole frames and ``transport.write`` queues the echo.
+
+Used in: 09.
 """
 from __future__ import annotations
 
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.c10k.common import BACKLOG
-from helpers.c10k.framing import FrameError, take_frames
+from helpers.servers.base import BACKLOG
+from helpers.framing import FrameError, take_frames
+
+__all__ = ["EchoProtocol", "main", "start"]
 
 
 class EchoProtocol(asyncio.Protocol):

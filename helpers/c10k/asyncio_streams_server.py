@@ -5,14 +5,18 @@ read the selector transport calls ``sock.recv(256 KiB)``; CPython allocates 256 
 glibc's 128 KiB mmap threshold, so ``mmap``), receives ~1 KiB, then shrinks the bytes object
 (``mremap``) and later frees it (``munmap``) — page faults and syscalls on every message.
 ``MALLOC_MMAP_THRESHOLD_=1048576`` in the environment, or :mod:`asyncio_buffered_server`, avoids it.
+
+Used in: 09.
 """
 from __future__ import annotations
 
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.c10k.common import BACKLOG
-from helpers.c10k.framing import HEADER, MAX_FRAME
+from helpers.servers.base import BACKLOG
+from helpers.framing import HEADER, MAX_FRAME
+
+__all__ = ["handle", "main", "start"]
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

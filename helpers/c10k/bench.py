@@ -12,6 +12,8 @@ descriptors every 20 ms.  Each level gives one :class:`Row`:
 - ``corrupted``, ``lost``, ``errors`` — from the load generator's byte-by-byte check.
 
 Levels run in increasing order, so memory freed after a smaller level is reused by the next.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -33,10 +35,14 @@ import psutil
 
 from helpers import procs
 from helpers.c10k import SERVERS
+from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
+__all__ = ["SAMPLE_EVERY", "measure", "Row", "run_loadgen", "Sample", "Sampler", "start_server", "sweep",
+           "table", "write_csv"]
+
 SAMPLE_EVERY = 0.02
-now = time.perf_counter
+
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ Phases:
 4. **drain** the replies still in flight, compare every byte with what was sent, close.
 
 A reply is *corrupted* if it differs from the frame sent (each frame is unique per
-connection and sequence number, :func:`helpers.c10k.framing.message`), *lost* if it never
+connection and sequence number, :func:`message`), *lost* if it never
 arrives before the drain deadline.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -25,15 +27,18 @@ import argparse
 import json
 import selectors
 import socket
+import struct
 import sys
-import time
 
-from helpers.c10k.common import raise_nofile
-from helpers.c10k.framing import message
+from helpers.fdlimit import raise_to_hard
+from helpers.framing import encode
+from helpers.timing import now
+
+__all__ = ["MAX_CONNECTIONS", "MAX_DURATION", "Client", "LoadGenerator", "main", "message", "percentile",
+           "run"]
 
 MAX_CONNECTIONS = 12_000
 MAX_DURATION = 30.0
-now = time.perf_counter
 
 
 class Client:
@@ -51,6 +56,20 @@ class Client:
         self.done = 0
 
 
+def message(conn: int, seq: int, size: int) -> bytes:
+    """The load generator's frame number *seq* on connection *conn*: *size* payload bytes.
+
+    Deterministic, and different for every (conn, seq), so a reply that is lost, reordered,
+    duplicated or mixed with another connection's data cannot pass as correct.
+    """
+    if size < 12:
+        raise ValueError("size must be at least 12 bytes (the payload carries conn and seq)")
+    head = struct.pack(">IQ", conn, seq)
+    fill = bytes(((conn * 131 + seq * 7 + i) & 0xFF) for i in range(16))
+    body = head + fill * ((size - 12) // 16 + 1)
+    return encode(body[:size])
+
+
 def percentile(sorted_values: list[float], q: float) -> float:
     """The *q*-quantile (0..1) of an already sorted list (nearest rank); nan if empty."""
     if not sorted_values:
@@ -59,157 +78,196 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[k]
 
 
-def run(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-        phase_timeout: float = 20.0) -> dict:
-    """Run the four phases against *address*; return the measurements (see module docstring)."""
-    if not 1 <= connections <= MAX_CONNECTIONS:
-        raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
-    if not 0 < duration <= MAX_DURATION:
-        raise ValueError(f"duration must be in (0, {MAX_DURATION}] s")
-    soft, _ = raise_nofile(connections + 64)
-    result = {"connections": connections, "size": size, "duration": duration, "nofile": soft,
-              "connected": 0, "held": 0, "round_trips": 0, "window": 0.0, "rt_per_s": 0.0,
-              "p50_ms": float("nan"), "p99_ms": float("nan"), "bytes_sent": 0, "bytes_ok": 0,
-              "corrupted": 0, "lost": 0, "errors": 0, "error": ""}
-    clients: list[Client] = []
-    sel = selectors.DefaultSelector()
-    t_connect = now()
-    try:
-        # 1. connect
-        for i in range(connections):
-            if now() - t_connect > phase_timeout:
-                result["error"] = f"connect phase deadline passed after {i} connections"
+class LoadGenerator:
+    """One load run: the connections, the selector and every counter are attributes.
+
+    :meth:`run` goes through the four phases (see the module docstring); each phase is a method,
+    and the event loop (:meth:`_loop_until`) dispatches to :meth:`_on_write` / :meth:`_on_read`.
+    """
+
+    def __init__(self, address: tuple[str, int], connections: int, duration: float, size: int = 1024,
+                 phase_timeout: float = 20.0):
+        if not 1 <= connections <= MAX_CONNECTIONS:
+            raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
+        if not 0 < duration <= MAX_DURATION:
+            raise ValueError(f"duration must be in (0, {MAX_DURATION}] s")
+        self.address, self.connections, self.duration = address, connections, duration
+        self.size, self.phase_timeout = size, phase_timeout
+        self.clients: list[Client] = []
+        self.sel: selectors.BaseSelector | None = None
+        # counters
+        self.sent = self.ok = self.corrupt = self.errors = 0
+        self.held = 0  # connections that completed their first round trip
+        self.completed = 0  # round trips completed, all phases
+        self.count = 0  # round trips completed inside the measuring window
+        self.latencies: list[float] = []
+        # phase flags
+        self.looping = False  # each echo triggers the next frame (closed loop)
+        self.measuring = False
+        self.t_connect = self.t0 = self.t1 = 0.0  # connect start; the measuring window
+        self.result: dict = {}
+
+    def run(self) -> dict:
+        """Run the four phases; return the measurements (see module docstring)."""
+        soft = raise_to_hard(self.connections + 64)
+        self.result = {"connections": self.connections, "size": self.size, "duration": self.duration, "nofile": soft,
+                       "connected": 0, "held": 0, "round_trips": 0, "window": 0.0, "rt_per_s": 0.0,
+                       "p50_ms": float("nan"), "p99_ms": float("nan"), "bytes_sent": 0, "bytes_ok": 0,
+                       "corrupted": 0, "lost": 0, "errors": 0, "error": ""}
+        self.sel = selectors.DefaultSelector()
+        try:
+            if self._connect():
+                self._hold()
+                self._warm_up()
+                self._measure()
+                self._drain()
+                self._report()
+        except TimeoutError as exc:
+            self.result["error"] = str(exc)
+        finally:
+            for c in self.clients:
+                c.sock.close()
+            self.sel.close()
+        return self.result
+
+    # phases ----------------------------------------------------------------------------------
+    def _connect(self) -> bool:
+        """1. Open every connection (blocking connect, then non-blocking); False if not all opened."""
+        t_connect = self.t_connect = now()
+        for i in range(self.connections):
+            if now() - t_connect > self.phase_timeout:
+                self.result["error"] = f"connect phase deadline passed after {i} connections"
                 break
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.settimeout(min(5.0, phase_timeout))
+            s.settimeout(min(5.0, self.phase_timeout))
             try:
-                s.connect(address)
+                s.connect(self.address)
             except OSError as exc:
                 s.close()
-                result["error"] = f"connect #{i}: {exc!r}"
+                self.result["error"] = f"connect #{i}: {exc!r}"
                 break
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             s.setblocking(False)
             c = Client(i, s)
-            clients.append(c)
-            sel.register(s, selectors.EVENT_READ, c)
-        result["connected"] = len(clients)
-        result["connect_s"] = now() - t_connect
-        if len(clients) < connections:
-            return result
+            self.clients.append(c)
+            self.sel.register(s, selectors.EVENT_READ, c)
+        self.result["connected"] = len(self.clients)
+        self.result["connect_s"] = now() - t_connect
+        return len(self.clients) == self.connections
 
-        stats = {"sent": 0, "ok": 0, "corrupt": 0, "errors": 0}
-        lat: list[float] = []
-        state = {"looping": False, "measuring": False, "t0": 0.0, "t1": 0.0, "count": 0, "completed": 0}
+    def _hold(self) -> None:
+        """2. One round trip on every connection while all N are open."""
+        for c in self.clients:
+            self._send_next(c)
+        self._loop_until(lambda: self.held >= self.connections or self.errors, now() + self.phase_timeout)
+        self.result["held"] = self.held
+        self.result["hold_s"] = now() - self.t_connect - self.result["connect_s"]
 
-        def send_next(c: Client) -> None:
-            c.expected = message(c.i, c.seq, size)
-            c.seq += 1
-            c.sent_at = now()
-            try:
-                n = c.sock.send(c.expected)
-            except (BlockingIOError, InterruptedError):
-                n = 0
-            stats["sent"] += n
-            if n < len(c.expected):
-                c.outbuf = c.expected[n:]
-                sel.modify(c.sock, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
+    def _warm_up(self) -> None:
+        """Start the closed loop (each connection sends its next frame as soon as an echo arrives)."""
+        self.looping = True
+        done0 = sum(c.done for c in self.clients)
+        for c in self.clients:
+            self._send_next(c)
+        self._loop_until(lambda: self.completed >= done0 + self.connections, now() + self.phase_timeout)
 
-        def on_write(c: Client) -> None:
-            try:
-                n = c.sock.send(c.outbuf)
-            except (BlockingIOError, InterruptedError):
-                return
-            stats["sent"] += n
-            c.outbuf = c.outbuf[n:]
-            if not c.outbuf:
-                sel.modify(c.sock, selectors.EVENT_READ, c)
+    def _measure(self) -> None:
+        """3. The closed loop is already running: count what completes in the window."""
+        self.measuring = True
+        self.t0 = now()
+        self.t1 = self.t0 + self.duration
+        self.result["t_start"] = self.t0
+        self._loop_until(lambda: now() >= self.t1, self.t1 + self.phase_timeout)
+        self.result["t_end"] = self.t1
 
-        def on_read(c: Client) -> int:
-            """Returns 1 when this connection completed its first round trip."""
-            data = c.sock.recv(65536)
-            if not data:
-                raise ConnectionError("server closed the connection")
-            c.inbuf += data
-            if len(c.inbuf) < len(c.expected):
-                return 0
-            if c.inbuf == c.expected:
-                stats["ok"] += len(c.expected)
-            else:
-                stats["corrupt"] += 1
-            t = now()
-            if state["measuring"] and t <= state["t1"]:
-                lat.append(t - c.sent_at)
-                state["count"] += 1
-            c.inbuf = bytearray()
-            c.expected = b""
-            c.done += 1
-            state["completed"] += 1
-            if state["looping"]:
-                send_next(c)
-            return 1 if c.done == 1 else 0
-
-        def loop_until(cond, deadline: float) -> None:
-            select = sel.select
-            while not cond():
-                if now() > deadline:
-                    raise TimeoutError("phase deadline passed")
-                for key, mask in select(0.05):
-                    c = key.data
-                    try:
-                        if mask & selectors.EVENT_WRITE:
-                            on_write(c)
-                        if mask & selectors.EVENT_READ:
-                            held["n"] += on_read(c)
-                    except OSError:
-                        stats["errors"] += 1
-                        sel.unregister(c.sock)
-                        c.sock.close()
-
-        # 2. hold: one round trip on every connection while all N are open
-        held = {"n": 0}
-        for c in clients:
-            send_next(c)
-        loop_until(lambda: held["n"] >= connections or stats["errors"], now() + phase_timeout)
-        result["held"] = held["n"]
-        result["hold_s"] = now() - t_connect - result["connect_s"]
-
-        # warm up the closed loop: each connection sends its next frame as soon as an echo arrives
-        state["looping"] = True
-        done0 = sum(c.done for c in clients)
-        for c in clients:
-            send_next(c)
-        loop_until(lambda: state["completed"] >= done0 + connections, now() + phase_timeout)
-
-        # 3. measure: the closed loop is already running; count what completes in the window
-        state["measuring"] = True
-        state["t0"] = now()
-        state["t1"] = state["t0"] + duration
-        result["t_start"] = state["t0"]
-        loop_until(lambda: now() >= state["t1"], state["t1"] + phase_timeout)
-        result["t_end"] = state["t1"]
-
-        # 4. drain
-        state["looping"] = False
+    def _drain(self) -> None:
+        """4. Collect the replies still in flight (what never arrives counts as lost)."""
+        self.looping = False
         t_drain = now()
         try:
-            loop_until(lambda: all(not c.expected for c in clients if c.sock.fileno() >= 0), now() + phase_timeout)
+            self._loop_until(lambda: all(not c.expected for c in self.clients if c.sock.fileno() >= 0),
+                             now() + self.phase_timeout)
         except TimeoutError:
             pass
-        result["drain_s"] = now() - t_drain
-        lat.sort()
-        result.update(round_trips=state["count"], window=duration, rt_per_s=state["count"] / duration,
-                      p50_ms=percentile(lat, 0.50) * 1e3, p99_ms=percentile(lat, 0.99) * 1e3,
-                      bytes_sent=stats["sent"], bytes_ok=stats["ok"], corrupted=stats["corrupt"],
-                      lost=sum(1 for c in clients if c.expected), errors=stats["errors"])
-        return result
-    except TimeoutError as exc:
-        result["error"] = str(exc)
-        return result
-    finally:
-        for c in clients:
-            c.sock.close()
-        sel.close()
+        self.result["drain_s"] = now() - t_drain
+
+    def _report(self) -> None:
+        lat = sorted(self.latencies)
+        self.result.update(round_trips=self.count, window=self.duration, rt_per_s=self.count / self.duration,
+                           p50_ms=percentile(lat, 0.50) * 1e3, p99_ms=percentile(lat, 0.99) * 1e3,
+                           bytes_sent=self.sent, bytes_ok=self.ok, corrupted=self.corrupt,
+                           lost=sum(1 for c in self.clients if c.expected), errors=self.errors)
+
+    # the event loop --------------------------------------------------------------------------
+    def _send_next(self, c: Client) -> None:
+        c.expected = message(c.i, c.seq, self.size)
+        c.seq += 1
+        c.sent_at = now()
+        try:
+            n = c.sock.send(c.expected)
+        except (BlockingIOError, InterruptedError):
+            n = 0
+        self.sent += n
+        if n < len(c.expected):
+            c.outbuf = c.expected[n:]
+            self.sel.modify(c.sock, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
+
+    def _on_write(self, c: Client) -> None:
+        try:
+            n = c.sock.send(c.outbuf)
+        except (BlockingIOError, InterruptedError):
+            return
+        self.sent += n
+        c.outbuf = c.outbuf[n:]
+        if not c.outbuf:
+            self.sel.modify(c.sock, selectors.EVENT_READ, c)
+
+    def _on_read(self, c: Client) -> None:
+        data = c.sock.recv(65536)
+        if not data:
+            raise ConnectionError("server closed the connection")
+        c.inbuf += data
+        if len(c.inbuf) < len(c.expected):
+            return
+        if c.inbuf == c.expected:
+            self.ok += len(c.expected)
+        else:
+            self.corrupt += 1
+        t = now()
+        if self.measuring and t <= self.t1:
+            self.latencies.append(t - c.sent_at)
+            self.count += 1
+        c.inbuf = bytearray()
+        c.expected = b""
+        c.done += 1
+        self.completed += 1
+        if c.done == 1:
+            self.held += 1
+        if self.looping:
+            self._send_next(c)
+
+    def _loop_until(self, cond, deadline: float) -> None:
+        select = self.sel.select
+        while not cond():
+            if now() > deadline:
+                raise TimeoutError("phase deadline passed")
+            for key, mask in select(0.05):
+                c = key.data
+                try:
+                    if mask & selectors.EVENT_WRITE:
+                        self._on_write(c)
+                    if mask & selectors.EVENT_READ:
+                        self._on_read(c)
+                except OSError:
+                    self.errors += 1
+                    self.sel.unregister(c.sock)
+                    c.sock.close()
+
+
+def run(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
+        phase_timeout: float = 20.0) -> dict:
+    """Run the four phases against *address*; return the measurements (see module docstring)."""
+    return LoadGenerator(address, connections, duration, size, phase_timeout).run()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,8 @@ rises (it rises only when free() releases a *large* mmapped block).  See mallopt
 
 ``python -m helpers.c10k.recvcost`` prints JSON for 64 KiB and 256 KiB reads, so it can be
 run in a child process with ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` set.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import json
 import resource
 import socket
 import time
+
+__all__ = ["MESSAGE", "main", "recv_cost"]
 
 MESSAGE = b"x" * 1028  # one frame of the lab: 4-byte header + 1 KiB
 

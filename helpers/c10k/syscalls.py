@@ -3,6 +3,8 @@
 Used by chapter 09 to show that asyncio streams pay an ``mmap``/``mremap``/``munmap`` per
 message.  strace may be missing, or attaching may be refused (``ptrace_scope``, containers):
 :func:`counting` then raises :class:`StraceUnavailable` and the notebook says so instead.
+
+Used in: 09.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from typing import Iterator
+
+__all__ = ["available", "counting", "parse_summary", "StraceUnavailable"]
 
 
 class StraceUnavailable(RuntimeError):

@@ -2,18 +2,24 @@
 
 Simple and correct, but every connection costs a thread: a stack (8 MiB reserved, ~16 KiB
 touched), a kernel task, and a share of the GIL hand-offs.  Capped in the lab at 1-2k.
+
+Used in: 09.
 """
 from __future__ import annotations
 
 import socket
 import threading
 
-from helpers.c10k.common import announce, listener, port_arg, raise_nofile, stop_on_signals
-from helpers.c10k.framing import HEADER, MAX_FRAME
+from helpers.c10k.common import announce, port_arg, stop_on_signals
+from helpers.fdlimit import raise_to_hard
+from helpers.servers.base import listen
+from helpers.framing import HEADER, MAX_FRAME
+
+__all__ = ["handle", "main", "recv_exactly"]
 
 
 def recv_exactly(conn: socket.socket, n: int) -> bytes | None:
-    """Read exactly *n* bytes, or None if the peer closed first."""
+    """Read exactly *n* bytes, or None if the peer closed first (a short copy chapter 09 prints; helpers.framing.recv_exactly is the shared one)."""
     chunks, left = [], n
     while left:
         data = conn.recv(min(left, 65536))
@@ -44,9 +50,9 @@ def handle(conn: socket.socket) -> None:
 
 
 def main() -> None:
-    raise_nofile()
+    raise_to_hard()
     stop = stop_on_signals()
-    lsock = listener(port_arg())
+    lsock = listen(port_arg())
     lsock.settimeout(0.2)
     announce(lsock)
     with lsock:

@@ -1,4 +1,10 @@
-"""Shared life cycle of the in-process servers: a listening socket on 127.0.0.1:0 and a thread."""
+"""Shared life cycle of the in-process servers: a listening socket on 127.0.0.1 and a thread.
+
+:func:`listen` is the course's one listener factory (the background servers here, the selectors
+echo server and the C10K lab's servers all call it).
+
+Used in: no notebook directly (every server of helpers.servers builds on it; the C10K lab's servers call listen).
+"""
 from __future__ import annotations
 
 import selectors
@@ -7,12 +13,28 @@ import threading
 
 from helpers.logs import Log
 
+__all__ = ["BACKLOG", "HOST", "STOP_WITHIN", "BackgroundServer", "listen", "SelectorServer"]
+
 HOST = "127.0.0.1"
+BACKLOG = 4096  # a deep accept queue: 10,000 clients connecting at once are not dropped
 STOP_WITHIN = 2.0  # seconds: the promise every server keeps
 
 
+def listen(port: int = 0, backlog: int = BACKLOG) -> socket.socket:
+    """A TCP socket listening on 127.0.0.1:*port* (0: a port the OS picks)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, port))
+        sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class BackgroundServer:
-    """Base class: binds ``127.0.0.1:0``, runs :meth:`serve` in a daemon thread, stops on exit.
+    """Base class: binds ``127.0.0.1:port`` (0: the OS picks), runs :meth:`serve` in a daemon thread, stops on exit.
 
     Subclasses implement :meth:`serve` (loop until ``self._stop`` is set) and may
     override :meth:`_wake` to interrupt a blocking wait.
@@ -20,15 +42,12 @@ class BackgroundServer:
 
     name = "server"
 
-    def __init__(self, backlog: int = 1024):
+    def __init__(self, backlog: int = 1024, port: int = 0):
         self.log = Log()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind((HOST, 0))
-        self.listener.listen(backlog)
+        self.listener = listen(port, backlog)
         self.address: tuple[str, int] = self.listener.getsockname()[:2]
 
     @property
@@ -99,7 +118,7 @@ class SelectorServer(BackgroundServer):
     :meth:`_started` / :meth:`_stopped` (the first and last log lines).
     """
 
-    def __init__(self, backlog: int = 1024):
+    def __init__(self, backlog: int = 1024, port: int = 0):
         super().__init__(backlog)
         self._sel = selectors.DefaultSelector()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -136,6 +155,14 @@ class SelectorServer(BackgroundServer):
 
     def _accept(self, key, mask) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _forget(self, sock: socket.socket) -> None:
+        """Unregister *sock* from the selector (if it is registered) and close it."""
+        try:
+            self._sel.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        sock.close()
 
     def _close_all(self) -> None:
         """Close every client connection (called once the loop ends)."""

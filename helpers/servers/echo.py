@@ -3,6 +3,8 @@
 Every byte a client sends comes back transformed by ``bytes.upper`` (byte for byte, so
 chunk boundaries do not matter).  Partial sends are buffered and finished on EVENT_WRITE;
 a client that sends nothing, sends garbage, resets, or half-closes affects only itself.
+
+Used in: 03 (through helpers.servers).
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import socket
 from typing import Callable
 
 from helpers.servers.base import SelectorServer
+
+__all__ = ["MAX_PENDING", "RECV_SIZE", "echo_server", "EchoServer"]
 
 MAX_PENDING = 8 * 1024 * 1024  # stop reading from a client that does not read its replies
 RECV_SIZE = 64 * 1024
@@ -119,11 +123,7 @@ class EchoServer(SelectorServer):
 
     def _close(self, conn: _Conn, quiet: bool = False) -> None:
         self._conns.pop(conn.sock.fileno(), None)
-        try:
-            self._sel.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
-        conn.sock.close()
+        self._forget(conn.sock)
         if not quiet and self.log_data:
             self.log.add(f"客户端 {conn.peer} 已断开")
 

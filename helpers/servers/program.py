@@ -6,6 +6,8 @@ The program binds ``('127.0.0.1', 0)`` and prints a line containing ``127.0.0.1:
 ``show()`` prints everything the program printed.  Leaving the ``with`` block sends
 SIGINT (the program's ``finally`` runs, as with Ctrl-C), then SIGKILL after a grace
 period — the whole stop takes at most 2 s.
+
+Used in: 04, 05, 06, 07, 09 (through helpers.servers).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from pathlib import Path
 
 from helpers import procs
 from helpers.logs import Log
+
+__all__ = ["READY", "program_server", "ProgramServer"]
 
 READY = re.compile(r"127\.0\.0\.1:(\d+)")
 
@@ -64,7 +68,7 @@ class ProgramServer:
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 why = "exited" if self._proc.poll() is not None else f"printed no '127.0.0.1:PORT' within {self.ready_timeout:g} s"
                 self.stop()
-                raise RuntimeError(f"the server program {why}; its output:\n{self.output}{self.errors}")
+                raise RuntimeError(f"the server program {why}; its output:\n{self.output}{self.error_output}")
         return self
 
     def _pump(self, stream, log: Log, watch: bool) -> None:
@@ -84,7 +88,7 @@ class ProgramServer:
         return "".join(line + "\n" for line in self.stdout.lines)
 
     @property
-    def errors(self) -> str:
+    def error_output(self) -> str:
         """Everything the program printed on stderr so far."""
         return "".join(line + "\n" for line in self.stderr.lines)
 
@@ -93,7 +97,7 @@ class ProgramServer:
         if self._proc is not None and self._proc.poll() is not None:
             for t in self._readers:  # let the readers collect the last words (the traceback)
                 t.join(1.0)
-            raise RuntimeError(f"the server program exited with status {self._proc.returncode}:\n{self.errors}")
+            raise RuntimeError(f"the server program exited with status {self._proc.returncode}:\n{self.error_output}")
 
     def stop(self) -> int:
         """Stop the program (SIGINT, then SIGKILL after 1 s) and return its exit status."""
@@ -111,8 +115,8 @@ class ProgramServer:
     def show(self, stderr: bool = False) -> None:
         """Print what the program printed (stdout; *stderr* too if asked)."""
         print(self.output, end="")
-        if stderr and self.errors:
-            print(self.errors, end="", file=sys.stderr)
+        if stderr and self.error_output:
+            print(self.error_output, end="", file=sys.stderr)
 
     def __enter__(self):
         return self.start()

@@ -11,6 +11,8 @@ Faults a site can inject: ``"reset"`` (the connection is reset, no reply), ``"st
 e.g. 503).  Each connection gets its own thread, so slow sites are served concurrently,
 like real ones.  Every request is recorded in ``srv.requests`` (with ``perf_counter``
 times) for timelines.
+
+Used in: 01, 03, 04, 06, 08 (through helpers.servers).
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from helpers.servers.base import BackgroundServer
+
+__all__ = ["MAX_HEADER", "READ_TIMEOUT", "REASONS", "SEED_SITES", "page_body", "RequestRecord", "Site",
+           "slow_site_server", "SlowSiteServer"]
 
 MAX_HEADER = 16 * 1024
 READ_TIMEOUT = 5.0

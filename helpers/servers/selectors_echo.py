@@ -20,9 +20,11 @@ One thread, one :class:`selectors.DefaultSelector` (epoll on Linux), callbacks s
 
 - in a notebook (background thread): ``with SelectorsEchoServer() as srv:`` → ``srv.address``;
   counters ``accepted, frames, bytes_in, bytes_out, partial_sends, write_waits, max_open, errors``;
-- as a program: ``python -m helpers.selectors_echo --port 0`` prints ``127.0.0.1:PORT`` (so
+- as a program: ``python -m helpers.servers.selectors_echo --port 0`` prints ``127.0.0.1:PORT`` (so
   :func:`helpers.servers.program_server` finds it), serves until SIGINT/SIGTERM, then prints one
   summary line ``served: accepted=… frames=… bytes_in=… bytes_out=… max_open=… errors=…``.
+
+Used in: 07, 09.
 """
 from __future__ import annotations
 
@@ -32,9 +34,11 @@ import socket
 import sys
 from typing import Callable
 
-from helpers.fdlimit import raise_soft_limit
+from helpers.fdlimit import raise_to_hard
 from helpers.framing import MAX_FRAME, FrameDecoder, FrameError, encode
-from helpers.servers.base import HOST, SelectorServer
+from helpers.servers.base import SelectorServer
+
+__all__ = ["MAX_PENDING", "RECV_SIZE", "Connection", "main", "SelectorsEchoServer"]
 
 RECV_SIZE = 64 * 1024
 MAX_PENDING = 4 * 1024 * 1024  # per connection: stop reading a client that does not read its replies
@@ -62,14 +66,7 @@ class SelectorsEchoServer(SelectorServer):
 
     def __init__(self, *, port: int = 0, transform: Callable[[bytes], bytes] | None = None, backlog: int = 4096,
                  max_frame: int = MAX_FRAME, max_pending: int = MAX_PENDING, log_events: bool = False):
-        super().__init__(backlog)
-        if port:
-            self.listener.close()
-            self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.listener.bind((HOST, port))
-            self.listener.listen(backlog)
-            self.address = self.listener.getsockname()[:2]
+        super().__init__(backlog, port)
         self.transform = transform
         self.max_frame = max_frame
         self.max_pending = max_pending
@@ -200,25 +197,21 @@ class SelectorsEchoServer(SelectorServer):
 
     def _close(self, conn: Connection, quiet: bool = False) -> None:
         self._conns.discard(conn)
-        try:
-            self._sel.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
-        conn.sock.close()
+        self._forget(conn.sock)
         if not quiet and self.log_events:
             self.log.add(f"客户端 {conn.peer} 已断开（{conn.frames} 帧）")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.selectors_echo [--port 0]``: serve in the foreground until SIGINT/SIGTERM."""
+    """``python -m helpers.servers.selectors_echo [--port 0]``: serve in the foreground until SIGINT/SIGTERM."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m helpers.selectors_echo", description="framed selectors echo server")
+    p = argparse.ArgumentParser(prog="python -m helpers.servers.selectors_echo", description="framed selectors echo server")
     p.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: the OS picks; printed)")
     p.add_argument("--upper", action="store_true", help="reply with the payload upper-cased (the seed's echo)")
     args = p.parse_args(argv)
 
-    raise_soft_limit(1 << 20)  # as many descriptors as the hard limit allows (the C10K lab needs 10,000+)
+    raise_to_hard()  # as many descriptors as the hard limit allows (the C10K lab needs 10,000+)
     srv = SelectorsEchoServer(port=args.port, transform=bytes.upper if args.upper else None)
 
     def on_signal(signum, frame):  # only set a flag: raising here could interrupt the loop mid-update

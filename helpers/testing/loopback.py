@@ -1,6 +1,6 @@
 """Loopback only: an audit hook that refuses any socket address that is not this machine.
 
-The course never talks to the internet.  During tests :mod:`helpers.leakguard` installs
+The course never talks to the internet.  During tests :mod:`helpers.testing.leakguard` installs
 :func:`install` in the pytest process and, through a generated ``sitecustomize.py`` on
 ``PYTHONPATH``, in every notebook kernel and every child interpreter
 (``helpers.runner``, ``program_server``).  The hook (PEP 578, ``sys.addaudithook``) sees
@@ -8,7 +8,7 @@ The course never talks to the internet.  During tests :mod:`helpers.leakguard` i
 look-ups (``socket.getaddrinfo``, ``gethostbyname``, ``gethostbyaddr``, ``getnameinfo``).
 For an address that is not loopback (127.0.0.0/8, ::1, ``localhost``) — including the
 wildcard ``""`` / ``0.0.0.0`` for ``bind`` and any host name other than ``localhost`` — it
-records an incident (:mod:`helpers.guardlog`) and raises :class:`LoopbackViolation`
+records an incident (:mod:`helpers.testing.incidents`) and raises :class:`LoopbackViolation`
 *before* the system call, so no packet is ever sent.
 
 ``LoopbackViolation`` is a ``RuntimeError`` (not an ``OSError``), so code that retries on
@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-from helpers import guardlog
+from helpers.testing import incidents
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
@@ -71,7 +71,7 @@ def address_allowed(address) -> bool:
 def _refuse(event: str, what) -> None:
     stack = "".join(traceback.format_stack(limit=12)[:-2])
     message = f"{event} to {what!r} refused: the course talks to loopback (127.0.0.1) only"
-    guardlog.record("network", f"{message}\n{stack}")
+    incidents.record("network", f"{message}\n{stack}")
     raise LoopbackViolation(message)
 
 

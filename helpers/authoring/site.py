@@ -1,7 +1,7 @@
 """Static builds of the course for reading without Jupyter: an HTML site and reveal.js slides.
 
-``python -m helpers.site html [OUT]`` (``make html``, default ``_build/html``) and
-``python -m helpers.site slides [OUT]`` (``make slides``, default ``_build/slides``) convert
+``python -m helpers.authoring.site html [OUT]`` (``make html``, default ``_build/html``) and
+``python -m helpers.authoring.site slides [OUT]`` (``make slides``, default ``_build/slides``) convert
 every ``notebooks/NN_slug.ipynb`` with nbconvert, *without executing it* (the notebooks are
 committed executed), into a folder laid out like the repository::
 
@@ -15,13 +15,13 @@ built pages; other files of the repository that a chapter links to (``../README.
 collapsed in a ``<details>`` element, as they do in JupyterLab.  :func:`broken_links` lists
 every relative ``href``/``src`` (and ``#anchor``) that does not resolve; the build fails on any.
 
-The slides use the metadata set by :mod:`helpers.slides`.  reveal.js, jQuery and require.js
+The slides use the metadata set by :mod:`helpers.authoring.slides`.  reveal.js, jQuery and require.js
 are loaded from a CDN by default.  For a classroom without internet, fetch them once with npm
 and pass their ``node_modules`` folder (``make slides OFFLINE=…``); they are copied next to
 the slides::
 
     npm install --prefix ~/course-js reveal.js@4.0.2 jquery@3 requirejs@2
-    python -m helpers.site slides --offline ~/course-js/node_modules
+    python -m helpers.authoring.site slides --offline ~/course-js/node_modules
 """
 from __future__ import annotations
 
@@ -40,9 +40,7 @@ import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter, SlidesExporter
 
-from helpers import nav
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.authoring import ROOT, nav
 
 # The lab template, with reference solutions collapsed as in JupyterLab.
 _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
@@ -242,8 +240,8 @@ def broken_links(site: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m helpers.site {html,slides} [OUT] [--offline DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.site", description=__doc__.split("\n")[0])
+    """``python -m helpers.authoring.site {html,slides} [OUT] [--offline DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.authoring.site", description=__doc__.split("\n")[0])
     parser.add_argument("kind", choices=["html", "slides"])
     parser.add_argument("out", nargs="?", type=Path)
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")

@@ -1,4 +1,4 @@
-"""Leak guard: a pytest plugin (``-p helpers.leakguard``) that fails whatever leaves a mess behind.
+"""Leak guard: a pytest plugin (``-p helpers.testing.leakguard``) that fails whatever leaves a mess behind.
 
 Applies to every unit test and to every notebook (nbval collects a notebook as one file
 whose cells are the items; the guard checks once per notebook, after its last cell, when
@@ -15,9 +15,9 @@ what leaked) when it leaves behind:
 - for a notebook, checked after its last cell but *before* nbval kills the kernel (which takes
   its process group along and would hide them): a **child process of the kernel** or a
   **TCP/UDP socket still open in the kernel** that it did not have before the first cell;
-- an **incident** reported by any process of the session (:mod:`helpers.guardlog`): a
+- an **incident** reported by any process of the session (:mod:`helpers.testing.incidents`): a
   ``ResourceWarning`` (unclosed socket/file/transport) in a kernel or child, or a socket
-  operation on a non-loopback address (:mod:`helpers.loopback`).
+  operation on a non-loopback address (:mod:`helpers.testing.loopback`).
 
 A test that provokes incidents on purpose takes them with the ``guard_incidents`` fixture;
 a demo program that leaks on purpose runs with ``env={"COURSE_GUARD_ALLOW": "resource"}``.
@@ -52,18 +52,18 @@ from pathlib import Path
 import psutil
 import pytest
 
-from helpers import guardlog, loopback
+from helpers.testing import incidents, loopback
 
 ENV_TREE = "COURSE_GUARD_TREE"
 IGNORED_DIRS = {".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", ".ipynb_checkpoints"}
 GRACE = float(os.environ.get("COURSE_LEAKGUARD_GRACE", "3"))  # s a process/thread may take to end after its test
 
 SITECUSTOMIZE = '''\
-# Written by helpers.leakguard for one pytest session; removed when the session ends.
+# Written by helpers.testing.leakguard for one pytest session; removed when the session ends.
 try:
-    import helpers.loopback as _loopback, helpers.guardlog as _guardlog
+    import helpers.testing.loopback as _loopback, helpers.testing.incidents as _incidents
     _loopback.install()
-    _guardlog.install_warning_recorder()
+    _incidents.install_warning_recorder()
 except ImportError as _exc:  # an interpreter without the course's helpers installed
     import sys as _sys
     _sys.stderr.write(f"leakguard: guards not installed in this interpreter: {_exc}\\n")
@@ -152,11 +152,11 @@ class LeakGuard:
         with open(os.path.join(self.site_dir, "sitecustomize.py"), "w") as f:
             f.write(SITECUSTOMIZE)
         self.token = os.path.basename(self.workdir)
-        self.reader = guardlog.Reader(self.incident_dir)
+        self.reader = incidents.Reader(self.incident_dir)
         self.me = psutil.Process()
         self.started = self.me.create_time()
-        self._saved_env = {k: os.environ.get(k) for k in (guardlog.ENV_DIR, ENV_TREE, "PYTHONPATH")}
-        os.environ[guardlog.ENV_DIR] = self.incident_dir
+        self._saved_env = {k: os.environ.get(k) for k in (incidents.ENV_DIR, ENV_TREE, "PYTHONPATH")}
+        os.environ[incidents.ENV_DIR] = self.incident_dir
         os.environ[ENV_TREE] = os.pathsep.join(filter(None, [os.environ.get(ENV_TREE), self.token]))
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [self.site_dir, os.environ.get("PYTHONPATH")]))
         loopback.install()
@@ -256,7 +256,7 @@ class LeakGuard:
         for t in threads:
             found.append(f"non-daemon thread {t.name!r} still running")
         if before.files is not None:
-            found += _file_changes(before.files, self.files())
+            found += file_changes(before.files, self.files())
         for incident in self.reader.new():
             label = {"network": "non-loopback network access", "resource": "ResourceWarning (unclosed resource)"}
             found.append(f"{label.get(incident['kind'], incident['kind'])} in pid {incident['pid']}: {incident['text']}")
@@ -271,7 +271,7 @@ class LeakGuard:
         for incident in self.reader.new():
             found.append(f"{incident['kind']} incident in pid {incident['pid']} after the last test: {incident['text']}")
         if self.session_files is not None and not self.per_item_files:
-            found += _file_changes(self.session_files, self.files())
+            found += file_changes(self.session_files, self.files())
         return found
 
     def cleanup(self) -> None:
@@ -342,7 +342,8 @@ def _kernel_at_end(item, baseline: set | None) -> list[str]:
     return found
 
 
-def _file_changes(before: dict, after: dict) -> list[str]:
+def file_changes(before: dict, after: dict) -> list[str]:
+    """What changed in the repository tree between two snapshots: one line per added, changed or removed file."""
     found = []
     for path in sorted(after.keys() - before.keys()):
         found.append(f"new file in the repository: {path}")

@@ -6,7 +6,7 @@ written into the user's ``~/.jupyter``) and stops it, with every process it star
 :func:`chromium` runs Debian's ``chromium --headless --no-sandbox`` on a URL and returns the
 DOM after a virtual-time budget, or writes a screenshot.
 
-``python -m helpers.browser notebooks/01_concurrency-basics.ipynb [--screenshot out.png]``
+``python -m helpers.testing.browser notebooks/01_concurrency-basics.ipynb [--screenshot out.png]``
 prints whether the notebook's title shows in JupyterLab (and saves what the learner sees).
 ``tests/test_browser.py`` runs the same check; it is skipped when Chromium is absent
 (``apt-get install chromium``; ``.ci/run`` installs it).
@@ -31,7 +31,6 @@ from urllib.parse import quote
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # As root Chromium needs --no-sandbox; the network flags keep it from calling home
 # (this machine's network is closed, and every refused connection costs time).
@@ -187,10 +186,10 @@ def shows_notebook(dom: str, title: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m helpers.browser NOTEBOOK [--screenshot PNG]``."""
-    from helpers.nav import title_of
+    """``python -m helpers.testing.browser NOTEBOOK [--screenshot PNG]``."""
+    from helpers.authoring.nav import title_of
 
-    parser = argparse.ArgumentParser(prog="python -m helpers.browser", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.testing.browser", description=__doc__.split("\n")[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--screenshot", type=Path)
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""helpers.requestlog: the slow-site server's records as a timeline."""
+"""helpers.serverview: the slow-site server's records as a timeline."""
 from __future__ import annotations
 
 import urllib.error
@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from helpers.requestlog import requests_timeline, wait_for_requests
+from helpers.serverview import requests_timeline, wait_for_requests
 from helpers.servers import Site, slow_site_server
 
 

@@ -1,4 +1,4 @@
-"""pytest plugin of the course (loaded by ``-p helpers.pytest_plugin`` in pyproject.toml).
+"""pytest plugin of the course (loaded by ``-p helpers.testing.pytest_plugin`` in pyproject.toml).
 
 It applies to the notebooks (nbval) as well as to the unit tests.
 """

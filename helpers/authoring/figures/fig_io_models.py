@@ -25,8 +25,8 @@ CALL_COLOR, RET_COLOR = "#2F4B7C", "#7A5195"
 
 
 @dataclass
-class Timeline:
-    """A declarative description of one model's timeline (y grows downward, 0–10)."""
+class SequenceDiagram:
+    """A declarative sequence diagram of one I/O model (application vs kernel; y grows downward, 0–10)."""
 
     title: str
     calls: list = field(default_factory=list)    # (y0, y1, label, "call"|"ret")
@@ -46,7 +46,7 @@ def _arrow(ax, x0, y0, x1, y1, color, label, above=True):
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
 
 
-def draw_timeline(t: Timeline):
+def draw_diagram(t: SequenceDiagram):
     """Draw *t* and return the Figure."""
     fig, ax = plt.subplots(figsize=(9.6, 6.4))
     ax.set_xlim(0, 10.6)
@@ -85,7 +85,7 @@ def draw_timeline(t: Timeline):
 
 def blocking():
     """pics/02: recvfrom blocks through both phases."""
-    return draw_timeline(Timeline(
+    return draw_diagram(SequenceDiagram(
         title="阻塞式 I/O（blocking I/O）",
         calls=[(1.0, 1.0, "recvfrom  (系统调用)", "call"), (8.6, 8.6, "返回成功，带回数据", "ret")],
         notes=[(1.6, "无数据报准备好"), (5.7, "数据报准备好"), (6.5, "拷贝数据报"), (8.2, "拷贝完成")],
@@ -102,7 +102,7 @@ def nonblocking():
         calls.append((y, y, "recvfrom", "call"))
         calls.append((y + 0.55, y + 0.55, "EWOULDBLOCK (BlockingIOError)", "ret"))
     calls += [(6.2, 6.2, "recvfrom", "call"), (8.6, 8.6, "返回成功，带回数据", "ret")]
-    return draw_timeline(Timeline(
+    return draw_diagram(SequenceDiagram(
         title="非阻塞式 I/O（non-blocking I/O）",
         calls=calls,
         notes=[(1.25, "无数据报准备好"), (2.55, "无数据报准备好"), (3.85, "无数据报准备好"),
@@ -117,7 +117,7 @@ def nonblocking():
 
 def multiplexing():
     """pics/04: select blocks in phase 1, recvfrom in phase 2 — two system calls."""
-    return draw_timeline(Timeline(
+    return draw_diagram(SequenceDiagram(
         title="I/O 复用（I/O multiplexing：select / poll / epoll）",
         calls=[(1.0, 1.0, "select  (系统调用 1)", "call"), (5.6, 5.6, "返回“可读” (readable)", "ret"),
                (6.3, 6.3, "recvfrom  (系统调用 2)", "call"), (8.6, 8.6, "返回成功，带回数据", "ret")],
@@ -132,7 +132,7 @@ def multiplexing():
 
 def asynchronous():
     """pics/05: submit and return at once; the kernel does both phases, then notifies."""
-    return draw_timeline(Timeline(
+    return draw_diagram(SequenceDiagram(
         title="异步 I/O（asynchronous I/O：io_uring / Linux AIO / IOCP）",
         calls=[(1.0, 1.0, "提交读请求 (aio_read / io_uring_enter)", "call"), (1.7, 1.7, "立即返回", "ret"),
                (8.6, 8.6, "完成通知 (completion)", "ret")],
@@ -146,7 +146,7 @@ def asynchronous():
 
 def select_many():
     """pics/06: the seed's 网络IO模型 — one select watches the listening socket and two connections."""
-    return draw_timeline(Timeline(
+    return draw_diagram(SequenceDiagram(
         title="网络 I/O 复用：一次 select 等多个 socket",
         calls=[(1.0, 1.0, "select([sk, conn1, conn2])", "call"), (5.6, 5.6, "返回 r_list = [conn2]", "ret"),
                (6.3, 6.3, "conn2.recv(1024)", "call"), (8.6, 8.6, "返回数据", "ret")],
@@ -162,7 +162,7 @@ def select_many():
 
 def signal_driven():
     """pics/08: sigaction(SIGIO) returns at once; SIGIO says 'ready'; the handler calls recvfrom."""
-    return draw_timeline(Timeline(
+    return draw_diagram(SequenceDiagram(
         title="信号驱动式 I/O（signal-driven I/O：SIGIO）",
         calls=[(1.0, 1.0, "sigaction(SIGIO) + fcntl(F_SETOWN, O_ASYNC)", "call"), (1.7, 1.7, "立即返回", "ret"),
                (5.6, 5.6, "递交 SIGIO 信号", "ret"),

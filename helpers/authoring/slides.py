@@ -1,8 +1,8 @@
 """Classroom mode: reveal.js slide metadata on every notebook's cells.
 
-``python -m helpers.slides`` (run by ``make nav``) sets ``cell.metadata.slideshow.slide_type``
+``python -m helpers.authoring.slides`` (run by ``make nav``) sets ``cell.metadata.slideshow.slide_type``
 on every cell of every ``notebooks/NN_slug.ipynb`` from the chapter skeleton, so that
-``make slides`` (nbconvert's reveal.js exporter, see :mod:`helpers.site`) can present any
+``make slides`` (nbconvert's reveal.js exporter, see :mod:`helpers.authoring.site`) can present any
 chapter.  The rules, in order (see :func:`slide_type`):
 
 ============================================  ==============  =================================
@@ -19,7 +19,7 @@ anything else                                 ``-``           continues the curr
 
 The metadata depends only on cell types, sources and the ``source_hidden`` flag, never on
 outputs, so ``make execute`` never makes it stale; re-running changes nothing (idempotent).
-``python -m helpers.slides --check`` exits 1 and names the notebooks whose metadata is stale;
+``python -m helpers.authoring.slides --check`` exits 1 and names the notebooks whose metadata is stale;
 ``tests/test_slides.py`` does the same for the committed notebooks.
 """
 from __future__ import annotations
@@ -29,9 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import nav
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.authoring import ROOT, nav
 
 
 def _first_line(source: str) -> str:
@@ -101,7 +99,7 @@ def update(folder: Path = ROOT / "notebooks", *, check: bool = False) -> list[Pa
 
 
 def main(argv: list[str]) -> int:
-    """``python -m helpers.slides [--check] [FOLDER]``."""
+    """``python -m helpers.authoring.slides [--check] [FOLDER]``."""
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
     folder = Path(args[0]) if args else ROOT / "notebooks"
@@ -109,7 +107,7 @@ def main(argv: list[str]) -> int:
     for path in changed:
         print(f"{'stale slide metadata in' if check else 'slide metadata updated:'} {path.name}")
     if check and changed:
-        print("run `make nav` (or `python -m helpers.slides`) to refresh it", file=sys.stderr)
+        print("run `make nav` (or `python -m helpers.authoring.slides`) to refresh it", file=sys.stderr)
         return 1
     return 0
 

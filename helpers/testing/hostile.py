@@ -23,7 +23,7 @@ value has ``.address``), its protocol (``"echo"`` with a byte-wise *transform*, 
 it is designed for, and attacks that do not apply (with the reason: e.g. a blocking,
 one-client-at-a-time server *is* stopped by slowloris; that is the lesson of its chapter).
 
-Adding a chapter's server program (the lead, after merging): in ``tests/test_hostile.py``
+Adding a chapter's server program: in ``tests/test_hostile.py``
 append to ``TARGETS``::
 
     Target("07 selectors echo",
@@ -49,7 +49,6 @@ import errno
 import hashlib
 import json
 import re
-import resource
 import socket
 import struct
 import subprocess
@@ -59,6 +58,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from helpers import procs
+from helpers.fdlimit import raise_to_hard
 
 TIMEOUT = 10.0  # seconds any single client operation may take before the server counts as hung
 
@@ -84,14 +84,6 @@ class Target:
 
 # ---------------------------------------------------------------------------------------------
 # clients
-
-def raise_fd_limit() -> int:
-    """Raise this process's soft RLIMIT_NOFILE to the hard limit (children inherit it); returns it."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
 
 def exchange(address, payload: bytes, *, half_close: bool = False, want: int | None = None,
              timeout: float | None = None) -> bytes:
@@ -203,7 +195,7 @@ def _check_echo(target: Target, payload: bytes, got: bytes) -> None:
         assert got and expected.startswith(got), f"{target}: the reply is not a prefix of the expected echo"
 
 
-def _closed_by_peer(exc: BaseException) -> bool:
+def closed_by_peer(exc: BaseException) -> bool:
     """True if *exc* only says the server dropped the connection (reset it, or reset it before our shutdown).
 
     A server that closes on garbage while bytes are still unread sends RST; depending on when it
@@ -236,7 +228,7 @@ def attack_random_bytes(target: Target, srv) -> str:
             try:
                 exchange(srv.address, payload, half_close=True)
             except OSError as exc:
-                if not _closed_by_peer(exc):
+                if not closed_by_peer(exc):
                     raise
         elif not _undefined_reply(target, srv, payload):
             want = len(_reply(target, payload)) if target.stream else None
@@ -314,10 +306,10 @@ def attack_half_close(target: Target, srv) -> str:
 
 
 MANY_CLIENT = r'''
-import hashlib, json, resource, selectors, socket, sys, time
+import hashlib, json, selectors, socket, sys, time
+from helpers.fdlimit import raise_to_hard
 host, port, n, mode, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+raise_to_hard()
 sel = selectors.DefaultSelector()
 socks = []
 t0 = time.perf_counter()
@@ -380,7 +372,7 @@ else:
 
 def attack_many(target: Target, srv) -> str:
     n = target.connections
-    raise_fd_limit()
+    raise_to_hard()  # for an in-process server; the client below raises its own (the one helper)
     host, port = srv.address
     path = f"/{target.http_site}/"
     argv = [sys.executable, "-c", MANY_CLIENT, host, str(port), str(n), target.protocol, path]
@@ -389,7 +381,7 @@ def attack_many(target: Target, srv) -> str:
         messages = [f"connection {i:05d};".encode() for i in range(n)]
         plan = {"wire": [_wire(target, m).hex() for m in messages], "want": [len(_reply(target, m)) for m in messages]}
     child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=procs.child_env(), start_new_session=True, preexec_fn=procs._die_with_parent)
+                             env=procs.child_env(), start_new_session=True, preexec_fn=procs.die_with_parent)
     try:
         line = child.stdout.readline()
         if not line:
@@ -443,7 +435,7 @@ _CHAINED = re.compile(r"Traceback \(most recent call last\):.*?\n\n(During handl
                       re.S)
 
 
-def _stray_traceback(stderr: str) -> str | None:
+def stray_traceback(stderr: str) -> str | None:
     """A traceback in a program's stderr other than the KeyboardInterrupt of its stop.
 
     A chained traceback counts by its last exception (Ctrl-C while handling BlockingIOError
@@ -467,8 +459,8 @@ def run(target: Target, attack: str) -> str:
             srv.check()
     except Exception as exc:
         cm.__exit__(*sys.exc_info())
-        stderr = getattr(srv, "errors", "")
-        tail = f"\nthe server program's stderr (last lines):\n{stderr[-1500:]}" if isinstance(stderr, str) and stderr else ""
+        stderr = getattr(srv, "error_output", "")
+        tail = f"\nthe server program's stderr (last lines):\n{stderr[-1500:]}" if stderr else ""
         raise AssertionError(f"{target} did not survive {attack}: {exc.__class__.__name__}: {exc}{tail}") from exc
     except BaseException:
         cm.__exit__(*sys.exc_info())
@@ -478,8 +470,8 @@ def run(target: Target, attack: str) -> str:
     took = time.perf_counter() - start
     assert took < 3.0, f"{target}: stopping took {took:.1f} s after {attack}"
     assert _port_closed(srv.address), f"{target}: port still open after stop"
-    stderr = getattr(srv, "errors", "")  # ProgramServer: its stderr (EchoServer.errors is a counter)
-    stray = _stray_traceback(stderr) if isinstance(stderr, str) else None
+    stderr = getattr(srv, "error_output", "")  # ProgramServer: its stderr
+    stray = stray_traceback(stderr) if stderr else None
     assert stray is None, f"{target}: the server program printed a traceback during {attack}:\n{stray}"
     if hasattr(srv, "running"):
         assert not srv.running, f"{target}: server thread still running after stop"

@@ -1,4 +1,4 @@
-"""Timelines from what the slow-site server saw: one span per request, on the clock every process shares.
+"""The server's view: timelines from what the slow-site server saw: one span per request, on the clock every process shares.
 
 A crawler that runs in a subprocess (a monkey-patched gevent program) cannot easily hand its
 timings back to the notebook, but it does not have to: :class:`helpers.servers.SlowSiteServer`
@@ -12,6 +12,8 @@ so the notebook can draw the crawler's Gantt chart from the server's side::
 
 A request's span runs from the moment the server started handling the connection to the moment
 its reply was sent (or the request failed); failed requests have the kind ``"error"``.
+
+Used in: 04.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import time
 from typing import Callable, Iterable
 
 from helpers.timing import Timeline
+
+__all__ = ["requests_timeline", "wait_for_requests"]
 
 
 def wait_for_requests(server, count: int, *, since: int = 0, site: str | Iterable[str] | None = None,

@@ -30,7 +30,7 @@ def execute(path: Path, timeout: int = 300) -> float:
 def main(argv: list[str]) -> int:
     """Execute each notebook named in *argv*; report the time each took."""
     if not argv:
-        print("usage: python -m helpers.execute NOTEBOOK.ipynb ...", file=sys.stderr)
+        print("usage: python -m helpers.authoring.execute NOTEBOOK.ipynb ...", file=sys.stderr)
         return 2
     for name in argv:
         path = Path(name)

@@ -1,6 +1,6 @@
-"""The figures in ``pics/``, drawn from code (``make pics`` / ``python -m helpers.figures``).
+"""The figures in ``pics/``, drawn from code (``make pics`` / ``python -m helpers.authoring.figures``).
 
-Each module ``helpers/figures/fig_*.py`` defines ``FIGURES = {"NN": draw}`` where
+Each module ``helpers/authoring/figures/fig_*.py`` defines ``FIGURES = {"NN": draw}`` where
 ``draw()`` returns a matplotlib Figure.  :func:`render_all` writes ``pics/NN.png`` and
 ``pics/NN.svg`` for every registered figure, deterministically (no dates, fixed SVG ids),
 so re-running changes no bytes unless the drawing changed.
@@ -14,9 +14,10 @@ from typing import Callable
 
 import matplotlib
 
+from helpers.authoring import ROOT
 from helpers.fonts import use_cjk_font
 
-PICS = Path(__file__).resolve().parent.parent.parent / "pics"
+PICS = ROOT / "pics"
 
 
 def registry() -> dict[str, Callable]:

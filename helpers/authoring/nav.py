@@ -1,6 +1,6 @@
 """The navigation line at the top of every notebook: index · previous · next.
 
-``python -m helpers.nav`` (``make nav``) finds, in each ``notebooks/NN_slug.ipynb``, the
+``python -m helpers.authoring.nav`` (``make nav``) finds, in each ``notebooks/NN_slug.ipynb``, the
 markdown cell that starts with :data:`MARKER` and rewrites it (or inserts it as the first
 cell).  :func:`nav_line` is what the test compares against, so stale links fail the tests.
 """
@@ -15,7 +15,7 @@ import nbformat
 MARKER = "<!-- nav -->"
 GLOSSARY_ANCHOR = "术语表-glossary"  # JupyterLab's id for the heading "## 术语表 glossary" in 00_index
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9][a-z0-9-]*\.ipynb$")
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.authoring import ROOT
 
 
 def chapters(folder: Path = ROOT / "notebooks") -> list[Path]:

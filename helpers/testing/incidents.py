@@ -1,13 +1,13 @@
-"""The test session's incident log: what kernels and child interpreters report to the leak guard.
+"""The test run's incident records: what kernels and child interpreters report to the leak guard.
 
-During ``pytest`` the plugin :mod:`helpers.leakguard` creates a directory and exports it as
+During ``pytest`` the plugin :mod:`helpers.testing.leakguard` creates a directory and exports it as
 ``$COURSE_GUARD_DIR``; every process of the session (the pytest process, each notebook
 kernel, every ``helpers.runner`` / ``program_server`` child) appends JSON lines to
 ``<dir>/<pid>.jsonl`` with :func:`record`.  The plugin reads them with :class:`Reader` after
 each notebook and each unit test, so an incident fails the test that caused it even when
 the exception was swallowed inside the kernel or the child.
 
-Kinds recorded: ``"network"`` (a non-loopback address, see :mod:`helpers.loopback`) and
+Kinds recorded: ``"network"`` (a non-loopback address, see :mod:`helpers.testing.loopback`) and
 ``"resource"`` (a ``ResourceWarning``: an unclosed socket, file, transport or subprocess).
 Outside a test session (``$COURSE_GUARD_DIR`` unset) :func:`record` does nothing.
 """
@@ -26,7 +26,7 @@ _installed_warning_recorder = False
 
 
 def record(kind: str, text: str) -> None:
-    """Append one incident to this process's log file (never raises)."""
+    """Append one incident to this process's incident file (never raises)."""
     directory = os.environ.get(ENV_DIR)
     if not directory:
         return

@@ -1,0 +1,14 @@
+"""Authoring room: the tools an author runs to build the course; none is imported by a notebook.
+
+Modules: ``execute`` (``make execute``), ``figures`` (``make pics``), ``nav`` and ``slides``
+(``make nav``), ``site`` (``make html`` / ``make slides``); each runs as
+``python -m helpers.authoring.<name>`` (one line each on their role: :mod:`helpers`).
+
+:data:`ROOT` is the repository (``notebooks/``, ``pics/``), the one place its path is computed.
+"""
+
+from pathlib import Path
+
+__all__ = ["ROOT"]
+
+ROOT = Path(__file__).resolve().parent.parent.parent

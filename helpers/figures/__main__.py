@@ -1,9 +1,0 @@
-"""``python -m helpers.figures``: redraw every figure in pics/."""
-import matplotlib
-
-matplotlib.use("Agg")
-
-from helpers.figures import render_all  # noqa: E402
-
-for path in render_all():
-    print(f"wrote pics/{path.name}")
