@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the teachers' and the tests' tools (requirements-teacher.txt) on top of the learner's
+TEACHER := $(VENV)/.installed-teacher
 # Jupyter refuses to run as root unless told; add the flag only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -24,19 +26,23 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt -e .
 	@touch $(STAMP)
 
+$(TEACHER): $(STAMP) requirements-teacher.txt
+	$(PY) -m pip install --quiet -r requirements-teacher.txt
+	@touch $(TEACHER)
+
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_index.ipynb
 
 # Unit tests on two workers; notebooks one after another, since their timing claims are
 # measured and a second notebook running beside one would only add noise.
-test: $(STAMP)
+test: $(TEACHER)
 	$(PY) -m pytest -n 2 --dist loadscope tests
 	$(PY) -m pytest notebooks
 
-unit: $(STAMP)
+unit: $(TEACHER)
 	$(PY) -m pytest -n 2 --dist loadscope tests
 
-notebooks: $(STAMP)
+notebooks: $(TEACHER)
 	$(PY) -m pytest notebooks
 
 execute: $(STAMP)

@@ -36,6 +36,8 @@ One module, one role:
 - :mod:`helpers.fdlimit`   raise RLIMIT_NOFILE for a block; descriptors with large values
 - :mod:`helpers.c10k`      the C10K lab: one framed echo protocol, a server per model, a load generator
 - :mod:`helpers.completion` completion-based (asynchronous) I/O: io_uring, Linux AIO, or a labelled simulation
+- :mod:`helpers.testing`   test infrastructure (drivers for browsers and servers):
+- :mod:`helpers.testing.headless` Playwright driving the system's headless Chromium (RISE slides, site search)
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
 """
