@@ -9,7 +9,7 @@ TEACHER := $(VENV)/.installed-teacher
 # Jupyter refuses to run as root unless told; add the flag only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks execute pics nav html slides clean help
+.PHONY: lab test unit notebooks execute pics nav html clean help
 
 help:
 	@echo "make lab      - set up .venv if needed and open JupyterLab at notebooks/00_index.ipynb"
@@ -17,8 +17,7 @@ help:
 	@echo "make execute  - re-execute every notebook in place (fresh outputs, counts 1..n)"
 	@echo "make pics     - redraw every figure in pics/ from code"
 	@echo "make nav      - refresh the navigation line and the slide metadata of every notebook"
-	@echo "make html     - build the static site into _build/html/ (no Jupyter needed to read it)"
-	@echo "make slides   - build reveal.js slides of every chapter into _build/slides/ (OFFLINE=node_modules dir: no CDN)"
+	@echo "make html     - build the course site (Jupyter Book) into _build/html/: sidebar, search, launch buttons"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,11 +54,9 @@ nav: $(STAMP)
 	$(PY) -m helpers.nav
 	$(PY) -m helpers.slides
 
-html: $(STAMP)
-	$(PY) -m helpers.site html _build/html
-
-slides: $(STAMP)
-	$(PY) -m helpers.site slides _build/slides $(if $(OFFLINE),--offline $(OFFLINE),)
+# Jupyter Book 1 (Sphinx) from the executed notebooks, strict: a broken link, image or anchor fails it.
+html: $(TEACHER)
+	$(VENV)/bin/jupyter-book build . --config site/_config.yml --toc site/_toc.yml -W -n --keep-going
 
 clean:
 	rm -rf $(VENV) *.egg-info

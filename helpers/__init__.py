@@ -23,8 +23,7 @@ One module, one role:
 - :mod:`helpers.figures`   draws the figures in ``pics/`` (``make pics``)
 - :mod:`helpers.workloads` CPU work that worker processes can import
 - :mod:`helpers.widgets`   knobs for a demo, with a static fallback
-- :mod:`helpers.slides`    reveal.js slide metadata for every cell (``make nav``)
-- :mod:`helpers.site`      the static HTML site and the slides (``make html`` / ``make slides``)
+- :mod:`helpers.slides`    reveal.js slide metadata for every cell (``make nav``), read by RISE
 - :mod:`helpers.browser`   renders a notebook in JupyterLab with headless Chromium (a test)
 - :mod:`helpers.switchcost` the switch-cost ladder: call, generator, greenlet, thread hand-off
 - :mod:`helpers.genloop`   a round-robin scheduler of generator tasks with a sleep queue
