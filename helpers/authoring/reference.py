@@ -1,0 +1,93 @@
+"""The reference run: what every measured claim gave on one named machine, as a generated table.
+
+A number a measurement produces never goes into a chapter's prose (the learner's machine is
+not the author's).  A reader of the static site or a teacher preparing a class may still want
+one recorded run to compare with: ``make execute`` (which refreshes the committed outputs)
+records every verdict of :func:`helpers.claims.claim` while it runs, and this module writes
+
+- ``reference/claims.json`` — the machine (CPU model, usable CPUs, Python, kernel, date) and
+  the verdicts per chapter, exactly as recorded;
+- ``reference/README.md`` — the same, rendered as tables (:func:`render`); never edited by
+  hand (a test regenerates it from the JSON and compares).
+"""
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from helpers import machine
+
+__all__ = ["REFERENCE", "machine_label", "write", "render"]
+
+REFERENCE = Path(__file__).resolve().parents[2] / "reference"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_label() -> dict:
+    """The facts that name a machine for a reader: CPU, usable CPUs, memory, Python, kernel."""
+    lim = machine.limits()
+    return {"cpu": _cpu_model(), "usable_cpus": lim.cpus, "memory_gib": round(lim.memory / 2**30, 1),
+            "python": platform.python_version(), "kernel": platform.release(), "system": platform.system(),
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
+
+
+def write(verdicts: dict[str, list[dict]], folder: Path = REFERENCE) -> Path:
+    """Record *verdicts* (chapter file name → verdict dicts) with this machine's label; render the table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"machine": machine_label(), "chapters": {k: verdicts[k] for k in sorted(verdicts)}}
+    (folder / "claims.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (folder / "README.md").write_text(render(data), encoding="utf-8")
+    return folder / "README.md"
+
+
+def _value(row: dict) -> str:
+    from helpers.claims import _fmt  # the learner's own formatting of numbers
+
+    value = row["value"]
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    unit = row.get("unit", "")
+    return _fmt(value, unit) if isinstance(value, (int, float)) else str(value)
+
+
+def render(data: dict) -> str:
+    """Markdown tables of a recorded run, headed by the machine it ran on."""
+    m = data["machine"]
+    status = {"holds": "✅", "inconclusive": "⚠️", "fails": "❌"}
+    lines = [
+        "# 参考运行 / reference run",
+        "",
+        "这一页由 `make execute` 自动生成（`helpers.authoring.reference`），不要手改。",
+        "它记录了**一台参考机器**上每个测量结论的结果，供阅读静态网页的读者和备课的老师对照；",
+        "你自己的机器在 notebook 里打印的数字才是你的结果，两者不同很正常。",
+        "",
+        f"- CPU：{m['cpu']}，可用 {m['usable_cpus']:g} 个",
+        f"- 内存可用：{m['memory_gib']} GiB",
+        f"- Python {m['python']}，{m['system']} {m['kernel']}",
+        f"- 日期：{m['date']}",
+        "",
+    ]
+    for chapter, rows in data["chapters"].items():
+        lines += [f"## {chapter}", "", "| | 结论 | 测得 | 预测 |", "|---|---|---|---|"]
+        for r in rows:
+            text = r["text"].replace("|", "\\|")
+            lines.append(f"| {status.get(r['status'], r['status'])} | {text} | {_value(r)} | {r['expected']} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(json.loads((REFERENCE / "claims.json").read_text(encoding="utf-8"))), end="")
+    sys.exit(0)
