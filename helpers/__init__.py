@@ -37,6 +37,7 @@ One module, one role:
 - :mod:`helpers.completion` completion-based (asynchronous) I/O: io_uring, Linux AIO, or a labelled simulation
 - :mod:`helpers.testing`   test infrastructure (drivers for browsers and servers):
 - :mod:`helpers.testing.headless` Playwright driving the system's headless Chromium (RISE slides, site search)
+- :mod:`helpers.authoring.sphinx_solutions` Sphinx extension: the site shows reference solutions collapsed
 - :mod:`helpers.testing.hub` a JupyterHub for a class on 127.0.0.1 (students, servers, process trees) for tests
 
 Load the cell magic in a notebook with ``%load_ext helpers``.

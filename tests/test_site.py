@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from helpers import browser, nav
+from helpers.authoring import sphinx_solutions
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
@@ -87,6 +88,15 @@ def test_the_course_site(tmp_path):
     first = next(o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stdout")
     line = next(l for l in first.splitlines() if len(l.strip()) > 12)
     assert line.strip().replace("<", "&lt;").replace(">", "&gt;") in pages["07_selectors"]
+
+    # the reference solutions start collapsed (helpers.authoring.sphinx_solutions), as in JupyterLab
+    for stem in ("01_concurrency-basics", "07_selectors"):
+        nb = nbformat.read(REPO / "notebooks" / f"{stem}.ipynb", as_version=4)
+        solutions = sum(1 for c in nb.cells if c.metadata.get("jupyter", {}).get("source_hidden"))
+        collapsed = re.findall(r'<details class="[^"]*\bhide above-input"[^>]*>\s*<summary[^>]*>(.*?)</summary>',
+                               pages[stem], re.S)
+        assert solutions and len(collapsed) == solutions, (stem, solutions, len(collapsed))
+        assert all("显示参考答案" in summary for summary in collapsed), collapsed[:1]
 
     index = search_index(site)
     hits = [index[kind]["协程"] for kind in ("terms", "titleterms")]
@@ -152,3 +162,17 @@ def test_strict_build_fails_on_a_broken_link_image_or_anchor(tmp_path):
     assert "03_gone" in log, "the broken link is not reported"
     assert "99.png" in log, "the missing image is not reported"
     assert "no-such-heading" in log, "the broken anchor is not reported"
+
+
+def test_solutions_get_the_hide_input_tag_and_nothing_else_changes():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = 42"), nbformat.v4.new_code_cell("x = 1")])
+    nb.cells[0].metadata.update({"jupyter": {"source_hidden": True}, "tags": ["nbval-ignore-output"]})
+    text = nbformat.writes(nb)
+    hidden = sphinx_solutions.hide_solutions(text)
+    cells = json.loads(hidden)["cells"]
+    assert cells[0]["metadata"]["tags"] == ["nbval-ignore-output", "hide-input"]
+    assert "tags" not in cells[1]["metadata"]
+    assert sphinx_solutions.hide_solutions(hidden) == hidden, "a second pass changes nothing"
+    plain = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+    assert sphinx_solutions.hide_solutions(plain) is plain
+    assert sphinx_solutions.hide_solutions("# a markdown page") == "# a markdown page"
