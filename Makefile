@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Jupyter refuses to run as root unless told; add the flag only then.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# the teachers' and the tests' tools (requirements-teacher.txt) on top of the learner's
+TEACHER := $(VENV)/.installed-teacher
 
-.PHONY: lab test unit notebooks execute pics nav html slides clean help
+.PHONY: lab test unit notebooks execute pics nav html clean help
 
 help:
 	@echo "make lab      - set up .venv if needed and open JupyterLab at notebooks/00_index.ipynb"
@@ -15,8 +15,7 @@ help:
 	@echo "make execute  - re-execute every notebook in place (fresh outputs, counts 1..n)"
 	@echo "make pics     - redraw every figure in pics/ from code"
 	@echo "make nav      - refresh the navigation line and the slide metadata of every notebook"
-	@echo "make html     - build the static site into _build/html/ (no Jupyter needed to read it)"
-	@echo "make slides   - build reveal.js slides of every chapter into _build/slides/ (OFFLINE=node_modules dir: no CDN)"
+	@echo "make html     - build the course site (Jupyter Book) into _build/html/: sidebar, search, launch buttons"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,19 +23,25 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt -e .
 	@touch $(STAMP)
 
+$(TEACHER): $(STAMP) requirements-teacher.txt
+	$(PY) -m pip install --quiet -r requirements-teacher.txt
+	@touch $(TEACHER)
+
+# JupyterLab serving the repository (so ../pics/ images load), opened at notebooks/00_index.ipynb;
+# 127.0.0.1 with its token; no news pop-up.  One definition: helpers/authoring/lab.py.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_index.ipynb
+	$(PY) -m helpers.authoring.lab
 
 # Unit tests on two workers; notebooks one after another, since their timing claims are
 # measured and a second notebook running beside one would only add noise.
-test: $(STAMP)
+test: $(TEACHER)
 	$(PY) -m pytest -n 2 --dist loadscope tests
 	$(PY) -m pytest notebooks
 
-unit: $(STAMP)
+unit: $(TEACHER)
 	$(PY) -m pytest -n 2 --dist loadscope tests
 
-notebooks: $(STAMP)
+notebooks: $(TEACHER)
 	$(PY) -m pytest notebooks
 
 execute: $(STAMP)
@@ -49,11 +54,9 @@ nav: $(STAMP)
 	$(PY) -m helpers.authoring.nav
 	$(PY) -m helpers.authoring.slides
 
-html: $(STAMP)
-	$(PY) -m helpers.authoring.site html _build/html
-
-slides: $(STAMP)
-	$(PY) -m helpers.authoring.site slides _build/slides $(if $(OFFLINE),--offline $(OFFLINE),)
+# Jupyter Book 1 (Sphinx) from the executed notebooks, strict: a broken link, image or anchor fails it.
+html: $(TEACHER)
+	$(VENV)/bin/jupyter-book build . --config site/_config.yml --toc site/_toc.yml -W -n --keep-going
 
 clean:
 	rm -rf $(VENV) *.egg-info

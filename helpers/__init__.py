@@ -6,6 +6,7 @@ One module, one role, in three rooms.
 
 - :mod:`helpers.c10k`      the C10K lab: a server per model, a load generator, a benchmark (chapter 09)
 - :mod:`helpers.checks`    self-checks for the exercises
+- :mod:`helpers.claims`    measured claims judged on the learner's machine, one line each (✅ / ⚠️ / ❌)
 - :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)
 - :mod:`helpers.completion` completion-based (asynchronous) I/O: io_uring, Linux AIO, or a labelled simulation
 - :mod:`helpers.fdlimit`   raise RLIMIT_NOFILE (the one place that does); descriptors with large values
@@ -14,6 +15,7 @@ One module, one role, in three rooms.
 - :mod:`helpers.framing`   4-byte length-prefixed messages on a TCP byte stream (every framed server)
 - :mod:`helpers.genloop`   a round-robin scheduler of generator tasks with a sleep queue
 - :mod:`helpers.logs`      the bounded, thread-safe log that background servers keep
+- :mod:`helpers.machine`   the learner's machine: usable CPUs, memory, open files, tasks; fit() sizes a demo
 - :mod:`helpers.multiplex_bench` select/poll/epoll cost per call, N idle + 1 ready, one subprocess per N
 - :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
 - :mod:`helpers.procs`     child-process plumbing shared by runner, servers and benchmarks
@@ -27,9 +29,13 @@ One module, one role, in three rooms.
 
 **Testing** (infrastructure of the test run; :mod:`helpers.testing`):
 
-- :mod:`helpers.testing.browser`   renders a notebook in JupyterLab with headless Chromium (a test)
+- :mod:`helpers.testing.browser`   JupyterLab as ``make lab`` starts it, looked at by headless Chromium
+- :mod:`helpers.testing.claimreport` pytest plugin: claims are strict in the test run and reported per chapter
+- :mod:`helpers.testing.headless` Playwright driving the system's headless Chromium (RISE slides, site search)
 - :mod:`helpers.testing.hostile`   hostile clients: random bytes, 1 MiB, slowloris, resets, half-close, 10,000 connections
+- :mod:`helpers.testing.hub`       a JupyterHub for a class on 127.0.0.1 (students, servers, process trees)
 - :mod:`helpers.testing.incidents` incidents (non-loopback access, unclosed resources) recorded by kernels and children
+- :mod:`helpers.testing.labclient` runs a notebook through a Jupyter server's REST API and kernel websocket
 - :mod:`helpers.testing.leakguard` pytest plugin: fails a test or notebook that leaves a process, socket, thread or file behind
 - :mod:`helpers.testing.loopback`  audit hook: no socket may connect to or bind a non-loopback address
 - :mod:`helpers.testing.pytest_plugin` pytest hooks (a notebook cell that timed out fails the run)
@@ -38,9 +44,11 @@ One module, one role, in three rooms.
 
 - :mod:`helpers.authoring.execute` re-executes notebooks in place (``make execute``)
 - :mod:`helpers.authoring.figures` draws the figures in ``pics/`` (``make pics``)
+- :mod:`helpers.authoring.lab`     how the course's JupyterLab starts (``make lab``)
 - :mod:`helpers.authoring.nav`     the navigation line at the top of every notebook (``make nav``)
-- :mod:`helpers.authoring.site`    the static HTML site and the slides (``make html`` / ``make slides``)
-- :mod:`helpers.authoring.slides`  reveal.js slide metadata for every cell (``make nav``)
+- :mod:`helpers.authoring.reference` the reference run: every claim's result on one named machine (``make execute``)
+- :mod:`helpers.authoring.slides`  slide metadata for every cell, read by RISE (``make nav``)
+- :mod:`helpers.authoring.sphinx_solutions` Sphinx extension: the site shows reference solutions collapsed
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
 """

@@ -35,7 +35,7 @@ import psutil
 
 from helpers import machine
 
-__all__ = ["Verdict", "ClaimFailed", "LoadWatch", "claim", "BUSY_CPUS"]
+__all__ = ["Verdict", "ClaimFailed", "LoadWatch", "claim", "format_value", "BUSY_CPUS"]
 
 BUSY_CPUS = 0.25        # other programs' CPU (in CPUs) during a measurement that can spoil it
 THROTTLED_SHARE = 0.05  # share of the wall time the cgroup held this process back
@@ -79,8 +79,7 @@ def _own_cpu() -> float:
 
 def _throttled_seconds() -> float:
     """Seconds the cgroup's CPU controller has held this cgroup back so far (0 if unknown)."""
-    text = machine._read_first(machine._cgroup_paths(machine.CGROUP_ROOT, machine.Path("/proc/self/cgroup"),
-                                                     "cpu", "cpu.stat", "cpu.stat")) or ""
+    text = machine.cgroup_setting("cpu", "cpu.stat", "cpu.stat") or ""
     for line in text.splitlines():
         key, _, value = line.partition(" ")
         if key == "throttled_usec":
@@ -138,7 +137,8 @@ class Verdict:
         return self.status == HOLDS
 
 
-def _fmt(value: float, unit: str) -> str:
+def format_value(value: float, unit: str) -> str:
+    """A measured value as the learner reads it: ``1.93×``, ``12.3 ms``, ``87%``, ``16.1 KiB``."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if unit == "s":
@@ -154,11 +154,11 @@ def _fmt(value: float, unit: str) -> str:
 
 def _expected(at_least, at_most, unit: str) -> str:
     if at_least is not None and at_most is not None:
-        return f"{_fmt(at_least, unit)} ～ {_fmt(at_most, unit)}"
+        return f"{format_value(at_least, unit)} ～ {format_value(at_most, unit)}"
     if at_least is not None:
-        return f"≥ {_fmt(at_least, unit)}"
+        return f"≥ {format_value(at_least, unit)}"
     if at_most is not None:
-        return f"≤ {_fmt(at_most, unit)}"
+        return f"≤ {format_value(at_most, unit)}"
     return "成立"
 
 
@@ -204,7 +204,7 @@ def claim(text: str, measure: Callable[[], object], *, at_least: float | None = 
     status = HOLDS if ok else (INCONCLUSIVE if load.busy else FAILS)
     verdict = Verdict(text, status, best, _expected(at_least, at_most, unit), unit, samples, detail,
                       round(load.others, 3), round(load.throttled, 3), time.monotonic() - start)
-    measured = "" if isinstance(best, bool) else f" —— 本机测得 {_fmt(best, unit)}（预测 {verdict.expected}）"
+    measured = "" if isinstance(best, bool) else f" —— 本机测得 {format_value(best, unit)}（预测 {verdict.expected}）"
     extra = f"；{detail}" if detail else ""
     if status == HOLDS:
         line = f"✅ 成立：{text}{measured}{extra}"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["Limits", "limits", "describe", "fit"]
+__all__ = ["Limits", "limits", "describe", "fit", "cgroup_setting"]
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
@@ -58,6 +58,12 @@ def _read_first(paths: list[Path]) -> str | None:
     return None
 
 
+def cgroup_setting(v1: str, name_v1: str, name_v2: str, root: Path = CGROUP_ROOT,
+                   proc_cgroup: Path = Path("/proc/self/cgroup")) -> str | None:
+    """The text of this process's cgroup file (v2 *name_v2*, or v1 controller *v1*'s *name_v1*), or None."""
+    return _read_first(_cgroup_paths(root, proc_cgroup, v1, name_v1, name_v2))
+
+
 @dataclass(frozen=True)
 class Limits:
     """The limits a demo must fit in (``None``: no limit set)."""
@@ -81,19 +87,19 @@ def limits(root: Path = CGROUP_ROOT, proc_cgroup: Path = Path("/proc/self/cgroup
     """Read the current limits (see the module docstring); *root*/*proc_cgroup* are for tests."""
     affinity = len(os.sched_getaffinity(0))
     quota = None
-    cpu_max = _read_first(_cgroup_paths(root, proc_cgroup, "cpu", "", "cpu.max"))
+    cpu_max = cgroup_setting("cpu", "", "cpu.max", root, proc_cgroup)
     if cpu_max and cpu_max.split()[0] != "max":
         q, period = cpu_max.split()[:2]
         quota = int(q) / int(period)
     else:
-        q = _read_first(_cgroup_paths(root, proc_cgroup, "cpu", "cpu.cfs_quota_us", "-"))
-        period = _read_first(_cgroup_paths(root, proc_cgroup, "cpu", "cpu.cfs_period_us", "-"))
+        q = cgroup_setting("cpu", "cpu.cfs_quota_us", "-", root, proc_cgroup)
+        period = cgroup_setting("cpu", "cpu.cfs_period_us", "-", root, proc_cgroup)
         if q and period and int(q) > 0:
             quota = int(q) / int(period)
-    mem = _read_first(_cgroup_paths(root, proc_cgroup, "memory", "memory.limit_in_bytes", "memory.max"))
+    mem = cgroup_setting("memory", "memory.limit_in_bytes", "memory.max", root, proc_cgroup)
     memory_limit = int(mem) if mem and mem != "max" and int(mem) < 2**60 else None
-    pids_max = _read_first(_cgroup_paths(root, proc_cgroup, "pids", "pids.max", "pids.max"))
-    pids_now = _read_first(_cgroup_paths(root, proc_cgroup, "pids", "pids.current", "pids.current"))
+    pids_max = cgroup_setting("pids", "pids.max", "pids.max", root, proc_cgroup)
+    pids_now = cgroup_setting("pids", "pids.current", "pids.current", root, proc_cgroup)
     tasks = int(pids_max) - int(pids_now or 0) if pids_max and pids_max != "max" else None
     nproc_soft = resource.getrlimit(resource.RLIMIT_NPROC)[0]
     if nproc_soft != resource.RLIM_INFINITY and os.geteuid() != 0:  # root is not held to RLIMIT_NPROC

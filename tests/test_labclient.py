@@ -4,7 +4,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import browser
+from helpers.testing import browser
 from helpers.testing import labclient
 
 

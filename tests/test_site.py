@@ -1,141 +1,179 @@
-"""helpers.authoring.site: the static HTML site and the reveal.js slides, and their link checker."""
+"""The course site (``make html``): Jupyter Book 1 builds it from the executed notebooks, strictly.
+
+The full build checks what a reader gets: a page per chapter with the sidebar and previous/next
+links, the figures from ``pics/``, the committed outputs (nothing is executed), the Binder launch
+button, and a search index in which Chinese words are found (Sphinx splits them with jieba).
+In headless Chromium the search page lists chapters for 协程.  A small copy of the course
+then proves that the strict build (``-W -n --keep-going``, as ``make html`` runs it) fails on a
+broken link, image and anchor, and that a teacher's JupyterHub URL gives a launch button.
+Set ``COURSE_SCREENSHOTS=/some/dir`` to keep the picture of the search results.
+"""
 from __future__ import annotations
 
+import json
+import os
 import re
-import time
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import pytest
+import yaml
 
-from helpers.authoring import nav, site, slides
+from helpers.authoring import nav
+from helpers.testing import browser
+from helpers.authoring import sphinx_solutions
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+pytestmark = pytest.mark.skipif(not JUPYTER_BOOK.exists(),
+                                reason="jupyter-book comes with requirements-teacher.txt (make test installs it)")
 
 
-def build(kind, course, out, **kw):
-    return site.build(kind, out, course / "notebooks", course / "pics", **kw)
+def build(source: Path, out: Path) -> subprocess.CompletedProcess:
+    """The command ``make html`` runs, with the output in *out* (the site is ``out/_build/html``)."""
+    argv = [str(JUPYTER_BOOK), "build", str(source), "--config", str(source / "site" / "_config.yml"),
+            "--toc", str(source / "site" / "_toc.yml"), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                          env=dict(os.environ, NO_COLOR="1"))
 
 
-def test_rewrite_links_touches_only_relative_notebook_links():
-    page = ('<a href="01_a.ipynb">x</a> <a href="00_index.ipynb#%E6%9C%AF">g</a> '
-            '<a href="https://example.org/x.ipynb">abs</a> <a href="#sec">s</a> <img src="../pics/01.png">')
-    out = site.rewrite_links(page, ".html")
-    assert 'href="01_a.html"' in out and 'href="00_index.html#%E6%9C%AF"' in out
-    assert 'href="https://example.org/x.ipynb"' in out and 'href="#sec"' in out and 'src="../pics/01.png"' in out
-    assert 'href="01_a.slides.html"' in site.rewrite_links(page, ".slides.html")
+def search_index(site: Path) -> dict:
+    text = (site / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1:text.rindex(")")])
 
 
-def test_html_site_of_a_course(sample_course, tmp_path):
-    out = tmp_path / "html"
-    pages = build("html", sample_course, out)
-    assert [p.name for p in pages] == ["00_index.html", "01_alpha.html", "02_beta.html"]
-    index = (out / "index.html").read_text()
-    # the chapters in order, with their titles
-    assert re.findall(r'<a href="notebooks/([^"]+)">([^<]+)</a>', index) == [
-        ("00_index.html", "00 目录"), ("01_alpha.html", "01 甲"), ("02_beta.html", "02 乙")]
-    beta = (out / "notebooks" / "02_beta.html").read_text()
-    assert 'href="01_alpha.html"' in beta and "ipynb" not in re.sub(r"<(script|style)\b.*?</\1>", "", beta, flags=re.S)
-    alpha = (out / "notebooks" / "01_alpha.html").read_text()
-    assert 'src="../pics/01.png"' in alpha and (out / "pics" / "01.png").exists()
-    assert 'src="data:image/png;base64,' in alpha, "figures drawn by the notebook are embedded"
-    # the reference solution starts collapsed, as in JupyterLab
-    assert re.search(r'<details class="course-solution"><summary>参考答案.*?class="nf">f</span>.*?</details>', alpha, re.S)
-    assert alpha.count("<details") == 1, "only the solution is collapsed"
-    assert 'alt="上面的代码单元格画出的图' in alpha
-    assert site.broken_links(out) == []
+def test_make_html_runs_the_strict_build():
+    rule = re.search(r"^html:.*\n((?:\t.*\n)+)", (REPO / "Makefile").read_text(), re.M).group(1)
+    assert "jupyter-book build" in rule and " -W" in rule and " -n" in rule and "site/_toc.yml" in rule
 
 
-def test_broken_links_finds_missing_pages_images_and_anchors(sample_course, tmp_path):
-    path = sample_course / "notebooks" / "01_alpha.ipynb"
+def test_toc_lists_every_chapter_in_order():
+    toc = yaml.safe_load((REPO / "site" / "_toc.yml").read_text())
+    listed = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
+    assert listed == [f"notebooks/{p.stem}" for p in NOTEBOOKS], "site/_toc.yml must list every chapter in order"
+
+
+def test_config_shows_outputs_searches_chinese_and_has_launch_buttons():
+    config = yaml.safe_load((REPO / "site" / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "off", "the site shows the committed outputs"
+    assert config["sphinx"]["config"]["html_search_language"] == "zh"
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert "jupyterhub_url" in config["launch_buttons"]
+
+
+def test_the_course_site(tmp_path):
+    done = build(REPO, tmp_path)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    site = tmp_path / "_build" / "html"
+    pages = {p.stem: (site / "notebooks" / f"{p.stem}.html").read_text(encoding="utf-8") for p in NOTEBOOKS}
+    for i, (stem, page) in enumerate(pages.items()):
+        sidebar = re.search(r'<nav class="[^"]*bd-docs-nav.*?</nav>', page, re.S).group(0)
+        assert all(f'href="{other}.html"' in sidebar or f'href="#"' in sidebar for other in pages), stem
+        if i > 0:
+            assert re.search(rf'class="left-prev"\s+href="{re.escape(list(pages)[i - 1])}.html"', page), stem
+        if i < len(pages) - 1:
+            assert re.search(rf'class="right-next"\s+href="{re.escape(list(pages)[i + 1])}.html"', page), stem
+        assert f"https://mybinder.org/v2/gh/OWNER/REPO/main?urlpath=lab/tree/notebooks/{stem}.ipynb" in page
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page):
+            if not src.startswith(("http", "data:")):
+                assert (site / "notebooks" / src).resolve().is_file(), f"{stem}: image {src} missing"
+    for n in ("01", "05", "07"):  # the figures drawn into pics/
+        assert any(f"{n}.png" in p.name for p in (site / "_images").iterdir()), f"pics/{n}.png is not on the site"
+    # the committed outputs are shown, unchanged: the first text output of chapter 07
+    nb = nbformat.read(REPO / "notebooks" / "07_selectors.ipynb", as_version=4)
+    first = next(o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stdout")
+    line = next(l for l in first.splitlines() if len(l.strip()) > 12)
+    assert line.strip().replace("<", "&lt;").replace(">", "&gt;") in pages["07_selectors"]
+
+    # the reference solutions start collapsed (helpers.authoring.sphinx_solutions), as in JupyterLab
+    for stem in ("01_concurrency-basics", "07_selectors"):
+        nb = nbformat.read(REPO / "notebooks" / f"{stem}.ipynb", as_version=4)
+        solutions = sum(1 for c in nb.cells if c.metadata.get("jupyter", {}).get("source_hidden"))
+        collapsed = re.findall(r'<details class="[^"]*\bhide above-input"[^>]*>\s*<summary[^>]*>(.*?)</summary>',
+                               pages[stem], re.S)
+        assert solutions and len(collapsed) == solutions, (stem, solutions, len(collapsed))
+        assert all("显示参考答案" in summary for summary in collapsed), collapsed[:1]
+
+    index = search_index(site)
+    hits = [index[kind]["协程"] for kind in ("terms", "titleterms")]
+    docs = {index["docnames"][i] for hit in hits for i in ([hit] if isinstance(hit, int) else hit)}
+    assert {"notebooks/04_gevent", "notebooks/08_event-loop-to-asyncio"} <= docs, docs
+    assert "多路复用" in index["terms"] or "复用" in index["terms"], "jieba did not split the Chinese text"
+
+    if browser.find_chromium() is None:
+        pytest.skip("Chromium is not installed: the search page was not opened in a browser")
+    pytest.importorskip("playwright", reason="playwright comes with requirements-teacher.txt")
+    from helpers.testing import headless
+
+    shots = Path(os.environ.get("COURSE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    with headless.page() as tab:
+        tab.goto((site / "search.html").as_uri() + "?q=" + quote("协程"))
+        tab.wait_for_selector("#search-results ul.search li")
+        summary = tab.wait_for_selector("#search-results .search-summary").inner_text()  # written when the search ends
+        titles = tab.locator("#search-results ul.search li > a").all_inner_texts()
+        tab.screenshot(path=str(shots / "site-search-协程.png"))
+    assert any("04 gevent" in t for t in titles) and len(titles) >= 5, titles
+    assert str(len(titles)) in summary, summary
+
+
+def small_course(tmp_path: Path, hub: str = "") -> Path:
+    """A copy of the site's configuration with two chapters (a strict build of it takes seconds)."""
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copytree(REPO / "site", root / "site")
+    shutil.copytree(REPO / "pics", root / "pics")
+    for nb in NOTEBOOKS[:2]:
+        shutil.copy2(nb, root / "notebooks" / nb.name)
+    toc = {"format": "jb-book", "root": f"notebooks/{NOTEBOOKS[0].stem}", "chapters": [{"file": f"notebooks/{NOTEBOOKS[1].stem}"}]}
+    (root / "site" / "_toc.yml").write_text(yaml.safe_dump(toc))
+    config = yaml.safe_load((root / "site" / "_config.yml").read_text())
+    config["launch_buttons"]["jupyterhub_url"] = hub
+    (root / "site" / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    for path in (root / "notebooks").iterdir():  # links to the chapters the copy does not have
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            cell.source = re.sub(r"\]\(((?:0[2-9])_[\w-]+\.ipynb)(#[^)]*)?\)", "](https://example.org/\\1)", cell.source)
+        nbformat.write(nb, path)
+    return root
+
+
+def test_strict_build_fails_on_a_broken_link_image_or_anchor(tmp_path):
+    root = small_course(tmp_path, hub="https://hub.example.edu")
+    done = build(root, tmp_path / "ok")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    page = (tmp_path / "ok" / "_build" / "html" / "notebooks" / f"{NOTEBOOKS[1].stem}.html").read_text(encoding="utf-8")
+    assert re.search(r'href="https://hub\.example\.edu/hub/user-redirect/git-pull\?repo=[^"]*OWNER/REPO&(?:amp;)?'
+                     rf'urlpath=lab/tree/REPO/notebooks/{NOTEBOOKS[1].stem}\.ipynb', page), \
+        "no JupyterHub (nbgitpuller) launch button"
+
+    path = root / "notebooks" / NOTEBOOKS[1].name
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell(
-        "![丢了](../pics/99.png) [没有这节](00_index.ipynb#nope) [没有这章](03_gone.ipynb) "
-        "[术语表](00_index.ipynb#术语表-glossary) <img src=\"../pics/01.png\"> [说明](../README.md) [源码](../src/) "
-        "[外面](../../secret.txt)"))
-    (sample_course / "README.md").write_text("# readme")
-    (sample_course / "src").mkdir()
-    (sample_course / "src" / "a.py").write_text("x = 1")
-    (sample_course.parent / "secret.txt").write_text("not part of the course")
+        "[没有这章](03_gone.ipynb) ![丢了](../pics/99.png) [没有这节](00_index.ipynb#no-such-heading)"))
     nbformat.write(nb, path)
-    out = tmp_path / "html"
-    build("html", sample_course, out)
-    broken = site.broken_links(out)
-    assert broken == ["notebooks/01_alpha.html: ../pics/99.png",
-                      "notebooks/01_alpha.html: 00_index.html#nope (no such anchor)",
-                      "notebooks/01_alpha.html: 03_gone.html",
-                      "notebooks/01_alpha.html: ../../secret.txt"]
-    assert (out / "README.md").read_text() == "# readme" and (out / "src" / "a.py").exists()
-    assert not list(out.rglob("secret.txt")), "nothing outside the repository is copied"
-    assert site.main(["html", str(out), "--notebooks", str(sample_course / "notebooks"),
-                      "--pics", str(sample_course / "pics")]) == 1
+    done = build(root, tmp_path / "broken")
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, "the strict build passed with broken references:\n" + log[-3000:]
+    assert "03_gone" in log, "the broken link is not reported"
+    assert "99.png" in log, "the missing image is not reported"
+    assert "no-such-heading" in log, "the broken anchor is not reported"
 
 
-def _top_level_sections(page: str) -> int:
-    depth = count = 0
-    for tag in re.findall(r"<(/?)section\b", page):
-        if tag:
-            depth -= 1
-        else:
-            count += depth == 0
-            depth += 1
-    return count
-
-
-def test_slides_follow_the_metadata(sample_course, tmp_path):
-    slides.update(sample_course / "notebooks")
-    out = tmp_path / "slides"
-    pages = build("slides", sample_course, out)
-    assert [p.name for p in pages] == ["00_index.slides.html", "01_alpha.slides.html", "02_beta.slides.html"]
-    alpha = pages[1].read_text()
-    nb = nbformat.read(sample_course / "notebooks" / "01_alpha.ipynb", as_version=4)
-    assert _top_level_sections(alpha) == [slides.slide_type(nb.cells, i) for i in range(len(nb.cells))].count("slide") == 3
-    assert alpha.count('<aside class="notes">') == 1, "the solution goes to the speaker notes"
-    assert 'href="02_beta.slides.html"' in alpha and "unpkg.com/reveal.js" in alpha
-    assert site.broken_links(out) == []
-
-
-def test_offline_slides_use_local_copies(sample_course, tmp_path):
-    modules = tmp_path / "node_modules"
-    with pytest.raises(FileNotFoundError, match="reveal.js"):
-        build("slides", sample_course, tmp_path / "s", offline=modules)
-    (modules / "reveal.js" / "dist" / "theme").mkdir(parents=True)
-    (modules / "reveal.js" / "dist" / "reveal.css").write_text("")
-    (modules / "reveal.js" / "node_modules").mkdir()
-    (modules / "reveal.js" / "plugin" / "notes").mkdir(parents=True)
-    (modules / "jquery" / "dist").mkdir(parents=True)
-    (modules / "jquery" / "dist" / "jquery.min.js").write_text("")
-    (modules / "requirejs").mkdir()
-    (modules / "requirejs" / "require.js").write_text("")
-    out = tmp_path / "s"
-    build("slides", sample_course, out, offline=modules)
-    assert site.broken_links(out) == [f"notebooks/{n}.slides.html: ../js/reveal.js/dist/theme/simple.css"
-                                      for n in ("00_index", "01_alpha", "02_beta")]  # the checker sees <link href>
-    (modules / "reveal.js" / "dist" / "theme" / "simple.css").write_text("")
-    build("slides", sample_course, out, offline=modules)
-    page = (out / "notebooks" / "01_alpha.slides.html").read_text()
-    assert "unpkg.com" not in page and '"../js/reveal.js/dist/reveal.js"' in page
-    assert (out / "js" / "reveal.js" / "plugin" / "notes").is_dir() and not (out / "js" / "reveal.js" / "node_modules").exists()
-    assert site.broken_links(out) == []  # the <script src> of jquery and require.js resolve
-
-
-@pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
-def test_the_course_builds_as_a_static_site_with_no_broken_link(tmp_path):
-    start = time.perf_counter()
-    out = tmp_path / "html"
-    site.build("html", out, REPO / "notebooks", REPO / "pics")
-    elapsed = time.perf_counter() - start
-    for path in NOTEBOOKS:
-        page = out / "notebooks" / f"{path.stem}.html"
-        assert page.exists(), f"no page for {path.name}"
-        assert f'href="notebooks/{page.name}"' in (out / "index.html").read_text()
-    broken = site.broken_links(out)
-    assert not broken, "broken links in the static site (make html):\n" + "\n".join(broken)
-    assert elapsed < 30, f"make html took {elapsed:.1f} s; keep it fast"
-
-
-def test_cli_says_why_it_cannot_build(tmp_path, capsys):
-    (tmp_path / "notebooks").mkdir()
-    assert site.main(["html", str(tmp_path / "out"), "--notebooks", str(tmp_path / "notebooks")]) == 1
-    assert "no NN_slug.ipynb notebooks" in capsys.readouterr().err
+def test_solutions_get_the_hide_input_tag_and_nothing_else_changes():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = 42"), nbformat.v4.new_code_cell("x = 1")])
+    nb.cells[0].metadata.update({"jupyter": {"source_hidden": True}, "tags": ["nbval-ignore-output"]})
+    text = nbformat.writes(nb)
+    hidden = sphinx_solutions.hide_solutions(text)
+    cells = json.loads(hidden)["cells"]
+    assert cells[0]["metadata"]["tags"] == ["nbval-ignore-output", "hide-input"]
+    assert "tags" not in cells[1]["metadata"]
+    assert sphinx_solutions.hide_solutions(hidden) == hidden, "a second pass changes nothing"
+    plain = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+    assert sphinx_solutions.hide_solutions(plain) is plain
+    assert sphinx_solutions.hide_solutions("# a markdown page") == "# a markdown page"

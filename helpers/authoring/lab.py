@@ -17,9 +17,10 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["DEFAULT_NOTEBOOK", "REPO", "OVERRIDES", "lab_argv", "write_overrides", "main"]
+from helpers.authoring import ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+__all__ = ["DEFAULT_NOTEBOOK", "OVERRIDES", "lab_argv", "write_overrides", "main"]
+
 DEFAULT_NOTEBOOK = "notebooks/00_index.ipynb"
 # JupyterLab 4 setting ids -> values (overrides.json format).
 OVERRIDES = {
@@ -44,7 +45,7 @@ def write_overrides(prefix: str | os.PathLike = sys.prefix) -> Path:
     return path
 
 
-def lab_argv(root: str | os.PathLike = REPO, *, port: int | None = None, token: str | None = None,
+def lab_argv(root: str | os.PathLike = ROOT, *, port: int | None = None, token: str | None = None,
              open_browser: bool = True) -> list[str]:
     """The command line that starts the course's JupyterLab serving *root*.
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     """``make lab``: write the settings override, then become JupyterLab serving the repository."""
     write_overrides()
     command = lab_argv() + list(sys.argv[1:] if argv is None else argv)
-    os.chdir(REPO)
+    os.chdir(ROOT)
     os.execv(command[0], command)
 
 

@@ -19,10 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from helpers import machine
+from helpers.authoring import ROOT
+from helpers.claims import format_value
 
 __all__ = ["REFERENCE", "machine_label", "write", "render"]
 
-REFERENCE = Path(__file__).resolve().parents[2] / "reference"
+REFERENCE = ROOT / "reference"
 
 
 def _cpu_model() -> str:
@@ -53,13 +55,11 @@ def write(verdicts: dict[str, list[dict]], folder: Path = REFERENCE) -> Path:
 
 
 def _value(row: dict) -> str:
-    from helpers.claims import _fmt  # the learner's own formatting of numbers
-
     value = row["value"]
     if isinstance(value, bool):
         return "是" if value else "否"
     unit = row.get("unit", "")
-    return _fmt(value, unit) if isinstance(value, (int, float)) else str(value)
+    return format_value(value, unit) if isinstance(value, (int, float)) else str(value)
 
 
 def render(data: dict) -> str:

@@ -2,8 +2,8 @@
 
 ``python -m helpers.authoring.slides`` (run by ``make nav``) sets ``cell.metadata.slideshow.slide_type``
 on every cell of every ``notebooks/NN_slug.ipynb`` from the chapter skeleton, so that
-``make slides`` (nbconvert's reveal.js exporter, see :mod:`helpers.authoring.site`) can present any
-chapter.  The rules, in order (see :func:`slide_type`):
+RISE (``jupyterlab-rise``: Alt+R in JupyterLab, see TEACHERS.md) presents any chapter as
+live slides.  The rules, in order (see :func:`slide_type`):
 
 ============================================  ==============  =================================
 cell                                          slide_type      why
