@@ -50,7 +50,8 @@ def test_rise_presents_chapter_01_first_slide(tmp_path):
 
     shots = Path(os.environ.get("COURSE_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
-    with browser.staged(CHAPTER) as (root, relative), browser.lab_server(root) as lab:
+    relative = f"notebooks/{CHAPTER.name}"
+    with browser.staged() as root, browser.lab_server(root) as lab:
         with headless.page() as tab:
             tab.goto(f"{lab.base}/rise/{quote(relative)}?token={lab.token}")
             current = tab.wait_for_selector(".reveal .slides > section.present")

@@ -46,10 +46,17 @@ def machine_label() -> dict:
 
 
 def write(verdicts: dict[str, list[dict]], folder: Path = REFERENCE) -> Path:
-    """Record *verdicts* (chapter file name → verdict dicts) with this machine's label; render the table."""
+    """Record *verdicts* (chapter file name → verdict dicts) with this machine's label; render the table.
+
+    Chapters recorded earlier and not in *verdicts* are kept, with the machine they ran on.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    data = {"machine": machine_label(), "chapters": {k: verdicts[k] for k in sorted(verdicts)}}
-    (folder / "claims.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path = folder / "claims.json"
+    chapters = json.loads(path.read_text(encoding="utf-8"))["chapters"] if path.exists() else {}
+    label = machine_label()
+    chapters.update({k: {"machine": label, "claims": v} for k, v in verdicts.items()})
+    data = {"chapters": {k: chapters[k] for k in sorted(chapters)}}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (folder / "README.md").write_text(render(data), encoding="utf-8")
     return folder / "README.md"
 
@@ -62,10 +69,20 @@ def _value(row: dict) -> str:
     return format_value(value, unit) if isinstance(value, (int, float)) else str(value)
 
 
+def _describe(m: dict) -> list[str]:
+    return [f"- CPU：{m['cpu']}，可用 {m['usable_cpus']:g} 个", f"- 内存可用：{m['memory_gib']} GiB",
+            f"- Python {m['python']}，{m['system']} {m['kernel']}", f"- 日期：{m['date']}"]
+
+
+def _same(a: dict, b: dict) -> bool:
+    return all(a[k] == b[k] for k in ("cpu", "usable_cpus", "python", "kernel", "system"))
+
+
 def render(data: dict) -> str:
-    """Markdown tables of a recorded run, headed by the machine it ran on."""
-    m = data["machine"]
+    """Markdown tables of a recorded run, headed by the machine(s) it ran on."""
     status = {"holds": "✅", "inconclusive": "⚠️", "fails": "❌"}
+    machines = [c["machine"] for c in data["chapters"].values()]
+    one = bool(machines) and all(_same(machines[0], m) for m in machines)
     lines = [
         "# 参考运行 / reference run",
         "",
@@ -73,15 +90,15 @@ def render(data: dict) -> str:
         "它记录了**一台参考机器**上每个测量结论的结果，供阅读静态网页的读者和备课的老师对照；",
         "你自己的机器在 notebook 里打印的数字才是你的结果，两者不同很正常。",
         "",
-        f"- CPU：{m['cpu']}，可用 {m['usable_cpus']:g} 个",
-        f"- 内存可用：{m['memory_gib']} GiB",
-        f"- Python {m['python']}，{m['system']} {m['kernel']}",
-        f"- 日期：{m['date']}",
-        "",
     ]
-    for chapter, rows in data["chapters"].items():
-        lines += [f"## {chapter}", "", "| | 结论 | 测得 | 预测 |", "|---|---|---|---|"]
-        for r in rows:
+    if one:
+        lines += ["参考机器：", "", *_describe(machines[0]), ""]
+    for chapter, entry in data["chapters"].items():
+        lines += [f"## {chapter}", ""]
+        if not one:
+            lines += [*_describe(entry["machine"]), ""]
+        lines += ["| | 结论 | 测得 | 预测 |", "|---|---|---|---|"]
+        for r in entry["claims"]:
             text = r["text"].replace("|", "\\|")
             lines.append(f"| {status.get(r['status'], r['status'])} | {text} | {_value(r)} | {r['expected']} |")
         lines.append("")

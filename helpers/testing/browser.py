@@ -1,22 +1,28 @@
-"""A real browser looks at the course: JupyterLab on 127.0.0.1 rendered by headless Chromium.
+"""A real browser looks at the course as the learner does: JupyterLab started as ``make lab`` starts it.
 
-:func:`lab_server` starts JupyterLab (random free port, random token, ``--no-browser``,
-``--allow-root`` only as root, temporary runtime/workspace/settings folders so nothing is
-written into the user's ``~/.jupyter``) and stops it, with every process it started, on exit.
-:func:`chromium` runs Debian's ``chromium --headless --no-sandbox`` on a URL and returns the
-DOM after a virtual-time budget, or writes a screenshot.
+:func:`lab_server` starts JupyterLab from :func:`helpers.authoring.lab.lab_argv` — the command
+line of ``make lab`` (the course's root as the server's root, 127.0.0.1, the token, no news, the
+environment's settings override) — on a free port with a known token, with temporary
+runtime/workspace/user-settings folders so nothing is written into the user's ``~/.jupyter``,
+and stops it, with every process it started, on exit.  :func:`staged` lays out a throw-away
+copy of the course (``notebooks/`` and ``pics/``) to serve, so JupyterLab's checkpoints and
+autosaves never touch the repository.
 
-``python -m helpers.testing.browser notebooks/01_concurrency-basics.ipynb [--screenshot out.png]``
-prints whether the notebook's title shows in JupyterLab (and saves what the learner sees).
-``tests/test_browser.py`` runs the same check; it is skipped when Chromium is absent
-(``apt-get install chromium``; ``.ci/run`` installs it).
+:func:`look` opens a notebook in headless Chromium (:mod:`helpers.testing.headless`), waits until
+every cell is rendered, and returns a :class:`Look`: the title shown, every markdown image with
+its ``naturalWidth`` (0 = did not load), whether a notification toast covers the page, and
+optionally a screenshot.  :func:`server_errors` reads the server's log for 4xx/5xx answers.
+
+``python -m helpers.testing.browser notebooks/05_io-models.ipynb --screenshot 05.png`` saves what
+the learner sees.  ``tests/test_browser.py`` opens every chapter; it is skipped when Chromium is
+absent (``.ci/run`` installs it).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
-import html
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -26,19 +32,19 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 import psutil
 
+from helpers.authoring import ROOT, lab as course_lab
 
-# As root Chromium needs --no-sandbox; the network flags keep it from calling home
-# (this machine's network is closed, and every refused connection costs time).
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
-]
+__all__ = ["Lab", "Look", "find_chromium", "free_port", "lab_server", "staged", "look", "server_errors", "main"]
+
+# jupyter_server#1265: a kernel websocket opened while the kernel is still starting is answered
+# 500 once ('NoneType' object has no attribute 'kernel_ws_protocol'); the page reconnects.
+KNOWN_SERVER_ERRORS = [re.compile(r" 500 GET /api/kernels/[0-9a-f-]+/channels")]
 
 
 def find_chromium() -> str | None:
@@ -58,14 +64,14 @@ def free_port() -> int:
 
 
 class Lab:
-    """A running JupyterLab: :attr:`base` URL, :attr:`token`, and :meth:`url` of a notebook."""
+    """A running JupyterLab: :attr:`base` URL, :attr:`token`, its :attr:`log`, and :meth:`url` of a notebook."""
 
-    def __init__(self, base: str, token: str, log: Path, pid: int):
-        self.base, self.token, self.log, self.pid = base, token, log, pid
+    def __init__(self, base: str, token: str, log: Path, pid: int, env: dict):
+        self.base, self.token, self.log, self.pid, self.env = base, token, log, pid, env
 
     def url(self, relative_path: str) -> str:
         """URL that opens *relative_path* (relative to the server's root) in JupyterLab."""
-        return f"{self.base}/lab/tree/{quote(relative_path)}?token={self.token}"
+        return f"{self.base}/lab/tree/{quote(relative_path)}?token={self.token}&reset"  # reset: no tabs restored
 
 
 def _wait_ready(base: str, token: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
@@ -103,90 +109,98 @@ def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def lab_server(root_dir: Path, timeout: float = 60.0):
-    """Run JupyterLab serving *root_dir* on 127.0.0.1; yields a :class:`Lab`."""
+def lab_server(root_dir: Path, timeout: float = 60.0, env: dict | None = None):
+    """Run the course's JupyterLab (``make lab``'s command line) serving *root_dir*; yields a :class:`Lab`.
+
+    *env* replaces the environment the server (and so its kernels) inherit.
+    """
+    course_lab.write_overrides()  # what `make lab` does before it starts the server
     token = secrets.token_hex(16)
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="course-lab-") as tmp:
         tmp = Path(tmp)
         log = tmp / "lab.log"
-        # no "get notified about Jupyter news?" toast over the notebook, no update checks
-        settings = tmp / "settings" / "@jupyterlab" / "apputils-extension"
-        settings.mkdir(parents=True)
-        (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), PYTHONUNBUFFERED="1")
-        argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={root_dir}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-                f"--LabApp.user_settings_dir={tmp / 'settings'}",
-                # no announcements / update checks: the machine may be offline
-                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        if os.geteuid() == 0:
-            argv.append("--allow-root")
+        env = dict(os.environ if env is None else env, JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), PYTHONUNBUFFERED="1")
+        argv = course_lab.lab_argv(root_dir, port=port, token=token, open_browser=False) + [
+            f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'settings'}"]
         with open(log, "wb") as out:
             proc = subprocess.Popen(argv, cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_ready(base, token, proc, log, timeout)
-            yield Lab(base, token, log, proc.pid)
+            yield Lab(base, token, log, proc.pid, env)
         finally:
             _stop(proc)
 
 
 @contextlib.contextmanager
-def staged(notebook: Path):
-    """A throw-away copy of *notebook*'s folder (and the ``pics/`` beside it) to serve.
+def staged(root: Path = ROOT):
+    """A throw-away copy of the course at *root* (``notebooks/`` and ``pics/``) to serve; yields its path.
 
-    JupyterLab writes ``.ipynb_checkpoints/`` when it opens a notebook and could autosave it;
-    the repository must stay untouched.  Yields ``(root, path of the notebook relative to root)``.
+    JupyterLab writes ``.ipynb_checkpoints/`` when it opens a notebook and may autosave it;
+    the repository must stay untouched.
     """
-    notebook = notebook.resolve()
     with tempfile.TemporaryDirectory(prefix="course-root-") as tmp:
-        root = Path(tmp)
-        shutil.copytree(notebook.parent, root / notebook.parent.name,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".virtual_documents"))
-        pics = notebook.parent.parent / "pics"
-        if pics.is_dir():
-            shutil.copytree(pics, root / "pics")
-        yield root, f"{notebook.parent.name}/{notebook.name}"
+        copy = Path(tmp)
+        ignore = shutil.ignore_patterns(".ipynb_checkpoints", ".virtual_documents")
+        for folder in ("notebooks", "pics"):
+            if (root / folder).is_dir():
+                shutil.copytree(root / folder, copy / folder, ignore=ignore)
+        yield copy
 
 
-def chromium(url: str, *, screenshot: Path | None = None, budget_ms: int = 15000,
-             size: tuple[int, int] = (1280, 900), timeout: float = 90.0) -> str:
-    """Load *url* in headless Chromium; return the DOM (or write *screenshot* and return "").
+@dataclass
+class Look:
+    """What the learner's browser showed for one notebook."""
 
-    ``--virtual-time-budget`` lets the page's scripts run that long (virtual time) before
-    the DOM is dumped or the picture taken.
-    """
-    exe = find_chromium()
-    if exe is None:
-        raise FileNotFoundError("Chromium not found: apt-get install chromium")
-    with tempfile.TemporaryDirectory(prefix="course-chromium-") as profile:
-        argv = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}",
-                f"--virtual-time-budget={budget_ms}"]
-        argv += [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
-        done = subprocess.run(argv + [url], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-                              start_new_session=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"chromium exited with {done.returncode}: {done.stderr.decode(errors='replace')[-2000:]}")
-    return done.stdout.decode("utf-8", errors="replace")
+    title_shown: bool
+    cells: int
+    images: list[tuple[str, int]] = field(default_factory=list)  # (src without query, naturalWidth)
+    toasts: list[str] = field(default_factory=list)
+
+    @property
+    def broken_images(self) -> list[str]:
+        """The markdown images that did not load (``naturalWidth == 0``)."""
+        return [src for src, width in self.images if width == 0]
 
 
-def shows_notebook(dom: str, title: str) -> list[str]:
-    """What is missing from JupyterLab's *dom* for a notebook titled *title* (empty: all shown)."""
-    missing = []
-    if "jp-Notebook" not in dom:
-        missing.append("no notebook panel (class jp-Notebook)")
-    if "jp-MarkdownOutput" not in dom:
-        missing.append("no rendered markdown cell (class jp-MarkdownOutput)")
-    if html.escape(title, quote=False) not in dom and title not in dom:
-        missing.append(f"the title {title!r} is not in the page")
-    return missing
+def look(lab: Lab, relative: str, title: str, *, cells: int, screenshot: Path | None = None,
+         timeout_s: float = 60.0) -> Look:
+    """Open *relative* in JupyterLab in headless Chromium; wait until its *cells* cells and images are rendered."""
+    from helpers.testing import headless
+
+    with headless.page(timeout_ms=timeout_s * 1000) as tab:
+        tab.goto(lab.url(relative))
+        panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
+        tab.wait_for_selector(f"{panel} .jp-MarkdownOutput", state="attached")
+        # windowingMode "defer" (the course's setting) renders every cell once the first screen is up
+        tab.wait_for_function(f"document.querySelectorAll('{panel} .jp-Cell').length >= {cells}")
+        tab.wait_for_function(f"[...document.querySelectorAll('{panel} .jp-MarkdownOutput img')].every(i => i.complete)")
+        found = tab.evaluate(f"""() => ({{
+            title: [...document.querySelectorAll('{panel} .jp-MarkdownOutput h1')].map(h => h.textContent),
+            cells: document.querySelectorAll('{panel} .jp-Cell').length,
+            images: [...document.querySelectorAll('{panel} .jp-MarkdownOutput img')].map(i => [i.getAttribute('src'), i.naturalWidth]),
+            toasts: [...document.querySelectorAll('.Toastify__toast')].map(t => t.textContent),
+        }})""")
+        if screenshot is not None:  # the first figure, as the learner scrolls to it
+            if found["images"]:
+                tab.locator(f"{panel} .jp-MarkdownOutput img").first.scroll_into_view_if_needed()
+            tab.screenshot(path=str(screenshot))
+    return Look(any(title in h for h in found["title"]), found["cells"],
+                [(src.split("?")[0], width) for src, width in found["images"]], found["toasts"])
+
+
+def server_errors(log_text: str) -> list[str]:
+    """The server's 4xx/5xx answers in *log_text* (JupyterLab's access log), known upstream races aside."""
+    bad = [line for line in log_text.splitlines() if re.search(r"\] [45]\d\d (GET|POST|PUT|PATCH|DELETE) ", line)]
+    return [line for line in bad if not any(p.search(line) for p in KNOWN_SERVER_ERRORS)]
 
 
 def main(argv: list[str]) -> int:
     """``python -m helpers.testing.browser NOTEBOOK [--screenshot PNG]``."""
+    import nbformat
+
     from helpers.authoring.nav import title_of
 
     parser = argparse.ArgumentParser(prog="python -m helpers.testing.browser", description=__doc__.split("\n")[0])
@@ -194,15 +208,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--screenshot", type=Path)
     args = parser.parse_args(argv)
     notebook = args.notebook.resolve()
-    with staged(notebook) as (root, relative), lab_server(root) as lab:
-        url = lab.url(relative)
-        dom = chromium(url)
-        if args.screenshot:
-            chromium(url, screenshot=args.screenshot.resolve())
-            print(f"screenshot: {args.screenshot}")
-    missing = shows_notebook(dom, title_of(notebook))
-    print("JupyterLab shows the notebook" if not missing else "\n".join(missing))
-    return 1 if missing else 0
+    cells = len(nbformat.read(notebook, as_version=4).cells)
+    with staged(notebook.parent.parent) as root, lab_server(root) as lab:
+        seen = look(lab, f"notebooks/{notebook.name}", title_of(notebook), cells=cells,
+                    screenshot=args.screenshot.resolve() if args.screenshot else None)
+        errors = server_errors(lab.log.read_text(errors="replace"))
+    print(f"title shown: {seen.title_shown}; cells: {seen.cells}; images: {len(seen.images)}, "
+          f"broken: {seen.broken_images}; toasts: {seen.toasts}; server errors: {errors}")
+    return 0 if seen.title_shown and not seen.broken_images and not seen.toasts and not errors else 1
 
 
 if __name__ == "__main__":
