@@ -22,6 +22,12 @@ In a notebook::
     from helpers import multiplex_bench as mb
     table = mb.run([10, 100, 1000, 10000])      # {"select": {10: s, ...}, "poll": {...}, "epoll": {...}}
     mb.TLPI_TABLE_63_9                           # the book's numbers, same shape (seconds per 100,000 calls)
+    mb.run_ready(1000, [1, 10, 100, 1000])       # {k: s}: one epoll_wait, N = 1000 watched, k of them ready
+
+The second experiment fixes N and varies the number of **ready** descriptors k: epoll_wait only
+drains the ready list (fs/eventpoll.c), so its cost grows with k, not with N.  Every descriptor
+is a UDP socket bound to 127.0.0.1; a socket is made ready by sending it one datagram that is
+never read, so with level-triggered epoll it stays ready for every call.
 
 Used in: 06.
 """
@@ -37,7 +43,8 @@ from typing import Callable, Iterable
 
 from helpers import procs
 
-__all__ = ["APIS", "FD_SETSIZE", "TLPI_TABLE_63_9", "format_table", "measure", "run", "run_one", "tlpi_per_call"]
+__all__ = ["APIS", "FD_SETSIZE", "TLPI_TABLE_63_9", "format_table", "measure", "measure_ready", "run", "run_one",
+           "run_ready", "tlpi_per_call"]
 
 APIS = ("select", "poll", "epoll")
 FD_SETSIZE = 1024
@@ -121,18 +128,72 @@ def measure(n: int, apis: Iterable[str] = APIS, *, repeats: int = 5, budget: flo
     return results
 
 
-def run_one(n: int, apis: Iterable[str] = APIS, *, repeats: int = 5, budget: float = 0.01,
-            timeout: float = 30.0) -> dict[str, float | None]:
-    """:func:`measure` for one *n* in a fresh interpreter; returns its result."""
-    argv = [sys.executable, "-m", "helpers.multiplex_bench", "--worker", str(n), "--repeats", str(repeats),
-            "--budget", str(budget), "--apis", ",".join(apis)]
+def measure_ready(n: int, readies: Iterable[int], *, repeats: int = 5, budget: float = 0.01) -> dict[int, float]:
+    """In this process: seconds per ``epoll_wait`` watching *n* UDP sockets of which *k* are ready, per k.
+
+    The *k* ready sockets each hold one unread datagram; the call asks for up to *k* events and
+    is checked to return exactly *k*.  Every k must be between 0 and *n*.
+    """
+    readies = sorted(set(readies))
+    if n < 1 or not readies or readies[0] < 0 or readies[-1] > n:
+        raise ValueError("need n >= 1 and 0 <= k <= n for every k")
+    socks: list[socket.socket] = []
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ep = select.epoll()
+    results: dict[int, float] = {}
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            socks.append(s)
+            s.bind(("127.0.0.1", 0))
+            ep.register(s.fileno(), select.EPOLLIN)
+        made_ready = 0
+        for k in readies:
+            for s in socks[made_ready:k]:
+                sender.sendto(b"x", s.getsockname())  # never read: stays ready (level-triggered)
+            made_ready = max(made_ready, k)
+            maxevents = max(k, 1)
+            deadline = time.monotonic() + 2.0
+            while len(ep.poll(0, maxevents)) < k and time.monotonic() < deadline:
+                time.sleep(0.001)  # loopback delivery is immediate in practice; never spin forever
+            got = len(ep.poll(0, maxevents))
+            if got != k:
+                raise RuntimeError(f"expected {k} ready descriptors, epoll reported {got}")
+            results[k] = _best_per_call(lambda: ep.poll(0, maxevents), repeats, budget)
+    finally:
+        ep.close()
+        sender.close()
+        for s in socks:
+            s.close()
+    return results
+
+
+def _worker(argv_tail: list[str], timeout: float) -> str:
+    """Run ``python -m helpers.multiplex_bench`` with *argv_tail* in a fresh interpreter; its last line."""
+    argv = [sys.executable, "-m", "helpers.multiplex_bench", *argv_tail]
     with tempfile.TemporaryDirectory(prefix="multiplex-bench-") as tmp:
         proc = procs.popen(argv, cwd=tmp, env=procs.child_env())
         out, err, timed_out = procs.communicate(proc, timeout)
     if timed_out or proc.returncode != 0:
         why = f"timed out after {timeout} s" if timed_out else f"status {proc.returncode}"
-        raise RuntimeError(f"benchmark worker for N={n} failed ({why}):\n{err.decode('utf-8', 'replace')}")
-    return json.loads(out.decode().strip().splitlines()[-1])
+        raise RuntimeError(f"benchmark worker {argv_tail} failed ({why}):\n{err.decode('utf-8', 'replace')}")
+    return out.decode().strip().splitlines()[-1]
+
+
+def run_ready(n: int, readies: Iterable[int], *, repeats: int = 5, budget: float = 0.01,
+              timeout: float = 30.0) -> dict[int, float]:
+    """:func:`measure_ready` in a fresh interpreter; ``{k: seconds per epoll_wait}``."""
+    line = _worker(["--ready", ",".join(str(k) for k in readies), "--worker", str(n), "--repeats", str(repeats),
+                    "--budget", str(budget)], timeout)
+    return {int(k): v for k, v in json.loads(line).items()}
+
+
+def run_one(n: int, apis: Iterable[str] = APIS, *, repeats: int = 5, budget: float = 0.01,
+            timeout: float = 30.0) -> dict[str, float | None]:
+    """:func:`measure` for one *n* in a fresh interpreter; returns its result."""
+    line = _worker(["--worker", str(n), "--repeats", str(repeats), "--budget", str(budget), "--apis", ",".join(apis)],
+                   timeout)
+    return json.loads(line)
 
 
 def run(ns: Iterable[int] = (10, 100, 1000, 10000), apis: Iterable[str] = APIS, *, repeats: int = 5,
@@ -177,12 +238,17 @@ def _main(argv: list[str]) -> int:
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--budget", type=float, default=0.01)
     p.add_argument("--ns", default="10,100,1000,10000")
+    p.add_argument("--ready", help="with --worker N: comma-separated numbers of ready descriptors (epoll only)")
     args = p.parse_args(argv)
     apis = [a for a in args.apis.split(",") if a]
     if args.worker is not None:
         from helpers.fdlimit import raise_soft_limit
 
         raise_soft_limit(args.worker + 64)
+        if args.ready:
+            ks = [int(k) for k in args.ready.split(",") if k]
+            print(json.dumps(measure_ready(args.worker, ks, repeats=args.repeats, budget=args.budget)))
+            return 0
         print(json.dumps(measure(args.worker, apis, repeats=args.repeats, budget=args.budget)))
         return 0
     table = run([int(n) for n in args.ns.split(",")], apis, repeats=args.repeats, budget=args.budget)

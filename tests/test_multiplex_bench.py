@@ -34,3 +34,16 @@ def test_reference_table_and_formatting():
 def test_unknown_api_is_refused():
     with pytest.raises(ValueError):
         mb.measure(1, ["kqueue"])
+
+
+def test_measure_ready_reports_every_k_and_grows_with_ready_descriptors():
+    row = mb.measure_ready(200, [1, 200], repeats=3, budget=0.005)
+    assert set(row) == {1, 200}
+    assert row[200] > 5 * row[1]  # 200 events copied out and turned into tuples vs one
+
+
+def test_run_ready_runs_in_a_subprocess_and_refuses_bad_k():
+    row = mb.run_ready(50, [0, 5], repeats=1, budget=0.002)
+    assert set(row) == {0, 5} and all(v > 0 for v in row.values())
+    with pytest.raises(ValueError):
+        mb.measure_ready(10, [11])
