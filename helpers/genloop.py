@@ -8,6 +8,10 @@ until the earliest wake-up.  That one method is the only place that waits: a sch
 should switch on *socket* readiness replaces it with ``selector.select(timeout)``
 (chapter 08's event loop).  Chapter 02 shows the code and its Gantt chart.
 
+With a :class:`~helpers.timing.Timeline` the scheduler records three kinds of span per task:
+``run`` (its code runs), ``parked`` (it sleeps in the heap: the thread is free for others) and
+``ready`` (it could run — just spawned, woken or yielded — but another task holds the thread).
+
 Used in: 02.
 """
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Task:
 
     def __init__(self, gen, name: str):
         self.gen, self.name, self.result, self.done = gen, name, None, False
+        self.ready_since = now()  # when it last became able to run
 
 
 class Scheduler:
@@ -69,13 +74,15 @@ class Scheduler:
             if not self.ready:
                 self.wait(max(0.0, self.sleeping[0][0] - now()))
             while self.sleeping and self.sleeping[0][0] <= now():  # wake whoever is due
-                _, _, task, since = heapq.heappop(self.sleeping)
-                self._record(task.name, since, now(), "wait")
+                due, _, task, since = heapq.heappop(self.sleeping)
+                self._record(task.name, since, due, "parked")
+                task.ready_since = due  # runnable from its due time on, whether or not it runs
                 self.ready.append(task)
             if not self.ready:
                 continue
             task = self.ready.popleft()
             start = now()
+            self._record(task.name, task.ready_since, start, "ready")
             try:
                 request = task.gen.send(None)  # run the task until its next yield
             except StopIteration as stop:
@@ -90,8 +97,9 @@ class Scheduler:
                 since = now()
                 heapq.heappush(self.sleeping, (since + request.seconds, next(self._seq), task, since))
             else:  # a bare `yield`: go to the back of the ready queue
+                task.ready_since = now()
                 self.ready.append(task)
 
     def _record(self, name: str, start: float, end: float, kind: str) -> None:
-        if self.timeline is not None:
+        if self.timeline is not None and end > start:
             self.timeline.add(name, start, end, kind)

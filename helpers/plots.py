@@ -21,12 +21,15 @@ use_cjk_font()
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the font is set)
 
-__all__ = ["KIND_COLORS", "KIND_LABELS", "PALETTE", "bars", "gantt", "loglog"]
+__all__ = ["KIND_COLORS", "KIND_HATCHES", "KIND_LABELS", "PALETTE", "bars", "gantt", "loglog"]
 
 KIND_COLORS = {"run": "#4C72B0", "wait": "#DD8452", "io": "#DD8452", "cpu": "#4C72B0", "switch": "#55A868",
-               "error": "#C44E52", "idle": "#BBBBBB"}
+               "error": "#C44E52", "idle": "#BBBBBB", "blocked": "#8C2D04", "parked": "#FDAE6B", "ready": "#9E9AC8"}
 KIND_LABELS = {"run": "运行 run", "wait": "等待 wait", "io": "I/O 等待", "cpu": "计算 CPU", "switch": "切换 switch",
-               "error": "失败 error", "idle": "空闲 idle"}
+               "error": "失败 error", "idle": "空闲 idle", "blocked": "线程阻塞 blocked（整个线程停住）",
+               "parked": "挂起 parked（线程空闲，可运行别人）", "ready": "就绪未运行 ready（轮不到 CPU）"}
+#: Kinds drawn hatched as well as colored, so they differ in print and for colour-blind readers too.
+KIND_HATCHES = {"blocked": "////"}
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
 
 
@@ -61,7 +64,9 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
     for s in spans:
         color = KIND_COLORS.get(s.kind, PALETTE[len(kinds_seen) % len(PALETTE)])
         kinds_seen.setdefault(s.kind, None)
-        ax.barh(row[s.task], s.duration, left=s.start, height=0.6, color=color, edgecolor="white", linewidth=0.5)
+        hatch = KIND_HATCHES.get(s.kind)
+        ax.barh(row[s.task], s.duration, left=s.start, height=0.6, color=color, linewidth=0.5,
+                edgecolor="#FFFFFF99" if hatch else "white", hatch=hatch)
         if annotate and len(spans) <= 40 and s.duration > 0.06 * max(timeline.elapsed, 1e-9):
             ax.text(s.start + s.duration / 2, row[s.task], f"{s.duration:.2f}", ha="center", va="center",
                     fontsize=8, color="white")
@@ -73,7 +78,9 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
     ax.set_xlim(min(0.0, start), max(s.end for s in spans) * 1.02 + 1e-9)
     ax.set_title(title if title is not None else timeline.title or f"时间线：总耗时 {timeline.elapsed:.2f} 秒")
     if len(kinds_seen) > 1 or next(iter(kinds_seen)) != "run":
-        handles = [matplotlib.patches.Patch(color=KIND_COLORS.get(k, "#888888"), label=KIND_LABELS.get(k, k))
+        handles = [matplotlib.patches.Patch(facecolor=KIND_COLORS.get(k, "#888888"), hatch=KIND_HATCHES.get(k),
+                                            edgecolor="#FFFFFF99" if k in KIND_HATCHES else None,
+                                            label=KIND_LABELS.get(k, k))
                    for k in kinds_seen]
         # outside the axes: a Gantt chart's bars reach the right edge, a legend inside would hide them
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)

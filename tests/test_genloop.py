@@ -41,8 +41,8 @@ def test_sleepers_overlap_and_wake_in_order():
     assert woke == ["fast", "mid", "slow"]
     assert 0.15 <= elapsed < 0.27, "sleeps overlap: total ≈ the longest, not the sum (0.3 s)"
     assert tl.max_overlap() == 3 and set(tl.tasks) == {"slow", "fast", "mid"}
-    waits = {sp.task: sp.duration for sp in tl.spans if sp.kind == "wait"}
-    assert waits["slow"] >= 0.15 and waits["fast"] >= 0.05
+    waits = {sp.task: sp.duration for sp in tl.spans if sp.kind == "parked"}
+    assert waits["slow"] >= 0.149 and waits["fast"] >= 0.049
 
 
 def test_a_blocking_call_inside_a_task_blocks_everyone():
@@ -95,3 +95,24 @@ def test_wait_is_the_only_blocking_point_and_can_be_overridden():
     s.spawn(napper())
     s.run()
     assert len(calls) == 1 and 0 < calls[0] <= 0.02
+
+
+def test_the_timeline_tells_parked_from_ready():
+    import time
+
+    def blocker():
+        yield sleep(0.0)
+        time.sleep(0.08)  # holds the thread: the ticker is due but cannot run
+
+    def ticker():
+        yield sleep(0.01)
+
+    tl = Timeline()
+    s = Scheduler(timeline=tl)
+    s.spawn(blocker(), "blocker")
+    s.spawn(ticker(), "ticker")
+    s.run()
+    kinds = {(sp.task, sp.kind): sp.duration for sp in tl.spans if sp.task == "ticker"}
+    assert 0.009 <= kinds[("ticker", "parked")] < 0.05, "parked: from the sleep until it is due"
+    assert kinds[("ticker", "ready")] >= 0.06, "ready but not running while the blocker holds the thread"
+    assert all(sp.end > sp.start for sp in tl.spans)

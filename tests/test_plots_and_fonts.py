@@ -91,3 +91,12 @@ def test_gantt_legend_does_not_cover_any_bar(monkeypatch):
         assert not legend.overlaps(bar.get_window_extent()), "the legend covers a bar"
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_every_kind_with_a_hatch_has_a_colour_and_a_label():
+    from helpers import plots
+
+    assert set(plots.KIND_HATCHES) <= set(plots.KIND_COLORS) == set(plots.KIND_LABELS)
+    assert {"blocked", "parked", "ready"} <= set(plots.KIND_COLORS)
+    assert len({plots.KIND_COLORS[k] for k in ("blocked", "parked", "ready", "run")}) == 4, \
+        "a thread blocked, a task parked, a task ready and a task running must look different"
