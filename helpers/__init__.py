@@ -16,7 +16,7 @@ One module, one role, in three rooms.
 - :mod:`helpers.genloop`   a round-robin scheduler of generator tasks with a sleep queue
 - :mod:`helpers.logs`      the bounded, thread-safe log that background servers keep
 - :mod:`helpers.machine`   the learner's machine: usable CPUs, memory, open files, tasks; fit() sizes a demo
-- :mod:`helpers.multiplex_bench` select/poll/epoll cost per call, N idle + 1 ready, one subprocess per N
+- :mod:`helpers.multiplex_bench` select/poll/epoll cost per call (N idle + 1 ready), and epoll_wait vs ready descriptors
 - :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
 - :mod:`helpers.procs`     child-process plumbing shared by runner, servers and benchmarks
 - :mod:`helpers.runner`    run a program in a fresh interpreter (``%%subprocess`` cell magic)
