@@ -4,11 +4,13 @@ One module, one role, in three rooms.
 
 **Learner-facing** (what a notebook imports; top level of ``helpers/``):
 
+- :mod:`helpers.bank`      the seed's bank metaphor: a counter, a numbered slip, four customers (chapter 01)
 - :mod:`helpers.c10k`      the C10K lab: a server per model, a load generator, a benchmark (chapter 09)
 - :mod:`helpers.checks`    self-checks for the exercises
 - :mod:`helpers.claims`    measured claims judged on the learner's machine, one line each (✅ / ⚠️ / ❌)
 - :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)
 - :mod:`helpers.completion` completion-based (asynchronous) I/O: io_uring, Linux AIO, or a labelled simulation
+- :mod:`helpers.cpu_race`  the same CPU work run sequentially, on threads and on processes, timed (chapter 01)
 - :mod:`helpers.fdlimit`   raise RLIMIT_NOFILE (the one place that does); descriptors with large values
 - :mod:`helpers.fonts`     finds a real CJK font for matplotlib
 - :mod:`helpers.framed_load` many concurrent framed clients with checksums

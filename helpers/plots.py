@@ -21,7 +21,7 @@ use_cjk_font()
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the font is set)
 
-__all__ = ["KIND_COLORS", "KIND_HATCHES", "KIND_LABELS", "PALETTE", "bars", "gantt", "loglog"]
+__all__ = ["KIND_COLORS", "KIND_HATCHES", "KIND_LABELS", "MARK_STYLES", "PALETTE", "bars", "gantt", "loglog"]
 
 KIND_COLORS = {"run": "#4C72B0", "wait": "#DD8452", "io": "#DD8452", "cpu": "#4C72B0", "switch": "#55A868",
                "error": "#C44E52", "idle": "#BBBBBB", "blocked": "#8C2D04", "parked": "#FDAE6B", "ready": "#9E9AC8"}
@@ -30,6 +30,9 @@ KIND_LABELS = {"run": "运行 run", "wait": "等待 wait", "io": "I/O 等待", "
                "parked": "挂起 parked（线程空闲，可运行别人）", "ready": "就绪未运行 ready（轮不到 CPU）"}
 #: Kinds drawn hatched as well as colored, so they differ in print and for colour-blind readers too.
 KIND_HATCHES = {"blocked": "////"}
+# points drawn over a Gantt row (``gantt(..., marks=[(task, seconds, kind), ...])``)
+MARK_STYLES = {"look": {"marker": "|", "color": "black", "s": 160, "label": "查看一次 look"},
+               "notify": {"marker": "*", "color": "#C44E52", "s": 150, "label": "得知结果 notified"}}
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
 
 
@@ -46,10 +49,13 @@ def _finish(fig, save: str | None) -> None:
 
 
 def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间 (秒)", save: str | None = None,
-          width: float = 9.0, annotate: bool = True, order: Sequence[str] | None = None) -> None:
+          width: float = 9.0, annotate: bool = True, order: Sequence[str] | None = None,
+          marks: Sequence[tuple[str, float, str]] | None = None) -> None:
     """Draw *timeline* as a Gantt chart: one row per task, one bar per span, colored by kind.
 
     Rows follow *order* if given (tasks not named there come after), else first appearance.
+    *marks* are points ``(task, seconds, kind)`` drawn over the bars (times relative to the
+    timeline, as its spans are), styled by :data:`MARK_STYLES` (``"look"``, ``"notify"``).
     """
     spans = timeline.spans
     if not spans:
@@ -70,6 +76,14 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
         if annotate and len(spans) <= 40 and s.duration > 0.06 * max(timeline.elapsed, 1e-9):
             ax.text(s.start + s.duration / 2, row[s.task], f"{s.duration:.2f}", ha="center", va="center",
                     fontsize=8, color="white")
+    marks_seen: dict[str, None] = {}
+    for task, t, kind in marks or ():
+        if task not in row:
+            raise ValueError(f"mark on {task!r}, which has no span in the timeline")
+        style = dict(MARK_STYLES.get(kind, {"marker": "o", "color": "#333333", "s": 40, "label": kind}))
+        style.pop("label")
+        ax.scatter([t], [row[task]], zorder=3, **style)
+        marks_seen.setdefault(kind, None)
     ax.set_yticks(range(len(tasks)))
     ax.set_yticklabels(tasks)
     ax.invert_yaxis()
@@ -77,11 +91,15 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
     start = min(s.start for s in spans)
     ax.set_xlim(min(0.0, start), max(s.end for s in spans) * 1.02 + 1e-9)
     ax.set_title(title if title is not None else timeline.title or f"时间线：总耗时 {timeline.elapsed:.2f} 秒")
-    if len(kinds_seen) > 1 or next(iter(kinds_seen)) != "run":
+    if len(kinds_seen) > 1 or next(iter(kinds_seen)) != "run" or marks_seen:
         handles = [matplotlib.patches.Patch(facecolor=KIND_COLORS.get(k, "#888888"), hatch=KIND_HATCHES.get(k),
                                             edgecolor="#FFFFFF99" if k in KIND_HATCHES else None,
                                             label=KIND_LABELS.get(k, k))
                    for k in kinds_seen]
+        for k in marks_seen:
+            style = MARK_STYLES.get(k, {"marker": "o", "color": "#333333", "label": k})
+            handles.append(matplotlib.lines.Line2D([], [], linestyle="none", marker=style["marker"],
+                                                   color=style["color"], markersize=10, label=style["label"]))
         # outside the axes: a Gantt chart's bars reach the right edge, a legend inside would hide them
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     ax.grid(axis="x", alpha=0.3)

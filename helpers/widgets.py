@@ -2,7 +2,9 @@
 
 :func:`explore` calls ``fn(**defaults)`` once, so the cell has a plain output that nbval,
 the HTML export and GitHub can show, and then (inside a live kernel with ipywidgets)
-displays sliders and a "重新运行" button that re-run ``fn`` with the chosen values.
+displays sliders and a "重新运行" button that re-run ``fn`` with the chosen values.  Where no
+widget can be drawn (a static page, an HTML export, GitHub) the controls show :data:`STATIC_TEXT`
+instead of the widget's ``repr`` (``interactive(children=(IntSlider(…``).
 
 Used in: 01.
 """
@@ -10,7 +12,16 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["explore"]
+__all__ = ["STATIC_TEXT", "explore", "widget_bundle"]
+
+STATIC_TEXT = "（这里是滑块和“重新运行”按钮：在运行中的 JupyterLab 里执行本单元格即可使用；静态页面只显示上面默认设置的结果。）"
+
+
+def widget_bundle(widget, text: str = STATIC_TEXT) -> dict:
+    """The widget's display data with *text* as its plain-text fallback."""
+    bundle = dict(widget._repr_mimebundle_() or {})
+    bundle["text/plain"] = text
+    return bundle
 
 
 def explore(fn: Callable[..., object], **controls: tuple[int, int, int]) -> None:
@@ -34,4 +45,4 @@ def explore(fn: Callable[..., object], **controls: tuple[int, int, int]) -> None
     sliders = {name: ipywidgets.IntSlider(value=d, min=lo, max=hi, description=name, continuous_update=False)
                for name, (lo, hi, d) in controls.items()}
     ui = ipywidgets.interactive(fn, {"manual": True, "manual_name": "重新运行"}, **sliders)
-    display(ui)
+    display(widget_bundle(ui), raw=True)

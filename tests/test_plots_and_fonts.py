@@ -100,3 +100,22 @@ def test_every_kind_with_a_hatch_has_a_colour_and_a_label():
     assert {"blocked", "parked", "ready"} <= set(plots.KIND_COLORS)
     assert len({plots.KIND_COLORS[k] for k in ("blocked", "parked", "ready", "run")}) == 4, \
         "a thread blocked, a task parked, a task ready and a task running must look different"
+
+
+def test_gantt_draws_marks_on_their_rows_with_a_legend(monkeypatch):
+    figures = []
+    monkeypatch.setattr(plots, "_finish", lambda fig, save: figures.append(fig))
+    tl = Timeline()
+    tl.t0 = 0.0
+    tl.add("轮询", 0.0, 1.0, kind="run")
+    tl.add("回调", 0.0, 1.0, kind="run")
+    plots.gantt(tl, "marks", order=["轮询", "回调"],
+                marks=[("轮询", 0.2, "look"), ("轮询", 0.4, "look"), ("回调", 0.5, "notify")])
+    ax = figures[0].axes[0]
+    points = [tuple(c.get_offsets()[0]) for c in ax.collections]
+    assert points == [(0.2, 0.0), (0.4, 0.0), (0.5, 1.0)]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert plots.MARK_STYLES["look"]["label"] in labels and plots.MARK_STYLES["notify"]["label"] in labels
+    with pytest.raises(ValueError):
+        plots.gantt(tl, marks=[("没有这一行", 0.1, "look")])
+    plt.close("all")

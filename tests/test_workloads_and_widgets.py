@@ -45,3 +45,11 @@ def test_explore_rejects_bad_controls():
         widgets.explore(print)
     with pytest.raises(ValueError):
         widgets.explore(print, n=(5, 1, 3))
+
+
+def test_widget_bundle_keeps_the_widget_and_replaces_its_repr():
+    ipywidgets = pytest.importorskip("ipywidgets")
+    slider = ipywidgets.IntSlider(value=3, min=1, max=10)
+    bundle = widgets.widget_bundle(slider)
+    assert bundle["text/plain"] == widgets.STATIC_TEXT and "IntSlider" not in bundle["text/plain"]
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == slider.model_id
