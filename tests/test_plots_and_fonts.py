@@ -91,3 +91,16 @@ def test_gantt_legend_does_not_cover_any_bar(monkeypatch):
         assert not legend.overlaps(bar.get_window_extent()), "the legend covers a bar"
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_bars_coloured_by_group_share_one_colour_per_group_and_get_a_legend(monkeypatch):
+    captured = {}
+    monkeypatch.setattr(plots, "_finish", lambda fig, save: captured.setdefault("fig", fig))
+    plots.bars({"#1": 0.1, "#2": 0.1, "#3": 0.2}, "波次", groups=["第 1 批", "第 1 批", "第 2 批"])
+    ax = captured["fig"].axes[0]
+    colours = [tuple(p.get_facecolor()) for p in ax.patches]
+    assert colours[0] == colours[1] != colours[2]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["第 1 批", "第 2 批"]
+    plt.close(captured["fig"])
+    with pytest.raises(ValueError):
+        plots.bars({"#1": 1, "#2": 2}, groups=["a"])
