@@ -1,7 +1,7 @@
 """Memory of one idle thread, gevent greenlet or asyncio task, measured in a fresh process.
 
-:func:`per_unit` starts ``python -m helpers.idlemem KIND N`` in a child process, which starts
-*N* units of *KIND* that all wait on one event, and reads the growth of the process's
+:func:`per_unit` starts ``python -m helpers.idlemem N KIND…`` in a child process, which, for each
+*KIND* in turn, starts *N* units that all wait on one event, and reads the growth of the process's
 resident set size (RSS) and virtual memory size (VMS) with ``psutil`` — divided by *N*.
 A warm-up round of 20 units runs first, so one-time costs (imports, the first stack, the
 event loop) are not charged to the units.  A fresh process keeps the notebook's own memory
@@ -102,24 +102,30 @@ def _tasks(n: int):
     return asyncio.run(main())
 
 
-def _measure(kind: str, n: int) -> tuple[float, float]:
-    run = {"thread": _threads, "greenlet": _greenlets, "task": _tasks}[kind]
-    (r0, v0), (r1, v1) = run(n)
-    return (r1 - r0) / n, (v1 - v0) / n
+def _measure(kinds: list[str], n: int) -> dict[str, tuple[float, float]]:
+    runs = {"thread": _threads, "greenlet": _greenlets, "task": _tasks}
+    result = {}
+    for kind in kinds:
+        (r0, v0), (r1, v1) = runs[kind](n)
+        result[kind] = ((r1 - r0) / n, (v1 - v0) / n)
+    return result
 
 
-def per_unit(kind: str, n: int = 1000, timeout: float = 30.0) -> tuple[float, float]:
-    """Bytes of RSS and of virtual memory per idle unit of *kind* (one of :data:`KINDS`)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+def per_unit(n: int = 1000, kinds: tuple[str, ...] = KINDS, timeout: float = 30.0) -> dict[str, tuple[float, float]]:
+    """``{kind: (RSS bytes, virtual bytes)}`` per idle unit, for each of *kinds* (see :data:`KINDS`).
+
+    One child process measures the kinds one after the other, each after its own warm-up.
+    """
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"kinds must be among {KINDS}, not {sorted(unknown)}")
     if n < 1:
         raise ValueError("n must be at least 1")
     from helpers.procs import child_env
-    done = subprocess.run([sys.executable, "-m", "helpers.idlemem", kind, str(n)], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "helpers.idlemem", str(n), *kinds], capture_output=True,
                           text=True, timeout=timeout, env=child_env(), check=True)
-    rss, vms = json.loads(done.stdout)
-    return rss, vms
+    return {kind: tuple(v) for kind, v in json.loads(done.stdout).items()}
 
 
 if __name__ == "__main__":
-    print(json.dumps(_measure(sys.argv[1], int(sys.argv[2]))))
+    print(json.dumps(_measure(sys.argv[2:], int(sys.argv[1]))))
