@@ -16,14 +16,17 @@ One module, one role, in three rooms.
 - :mod:`helpers.framed_load` many concurrent framed clients with checksums
 - :mod:`helpers.framing`   4-byte length-prefixed messages on a TCP byte stream (every framed server)
 - :mod:`helpers.genloop`   a round-robin scheduler of generator tasks with a sleep queue
+- :mod:`helpers.idlemem`   memory of one idle thread, greenlet or asyncio task, measured in a fresh process
 - :mod:`helpers.logs`      the bounded, thread-safe log that background servers keep
 - :mod:`helpers.machine`   the learner's machine: usable CPUs, memory, open files, tasks; fit() sizes a demo
 - :mod:`helpers.multiplex_bench` select/poll/epoll cost per call (N idle + 1 ready), and epoll_wait vs ready descriptors
 - :mod:`helpers.plots`     Gantt charts, grouped bars, log-log curves with Chinese labels
 - :mod:`helpers.procs`     child-process plumbing shared by runner, servers and benchmarks
+- :mod:`helpers.procstat`  a thread's scheduler state and a process's CPU share, from /proc and psutil
 - :mod:`helpers.runner`    run a program in a fresh interpreter (``%%subprocess`` cell magic)
 - :mod:`helpers.servers`   every local server (echo, selectors echo, slow sites, a chapter's own program) on 127.0.0.1
 - :mod:`helpers.serverview` the slow-site server's view: one timeline span per request it served
+- :mod:`helpers.swarm`     many clients that connect at the same instant; each one's wait timed
 - :mod:`helpers.switchcost` the switch-cost ladder: call, generator, greenlet, thread hand-off
 - :mod:`helpers.timing`    the seed's timer done right, a :class:`~helpers.timing.Timeline` of spans and its lanes
 - :mod:`helpers.widgets`   knobs for a demo, with a static fallback

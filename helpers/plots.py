@@ -107,8 +107,13 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
 
 
 def bars(data: Mapping[str, float] | Mapping[str, Mapping[str, float]], title: str = "", *, ylabel: str = "",
-         log: bool = False, save: str | None = None, fmt: str = "{:.3g}", width: float = 8.0) -> None:
-    """Bar chart of ``{label: value}``, or grouped bars of ``{group: {series: value}}``."""
+         log: bool = False, save: str | None = None, fmt: str = "{:.3g}", width: float = 8.0,
+         groups: Sequence[str] | None = None) -> None:
+    """Bar chart of ``{label: value}``, or grouped bars of ``{group: {series: value}}``.
+
+    For a plain ``{label: value}`` chart, *groups* (one name per bar) colours the bars by group
+    and adds a legend — e.g. the waves in which a thread pool served its requests.
+    """
     if not data:
         raise ValueError("nothing to plot: data is empty")
     fig, ax = plt.subplots(figsize=(width, 4.0))
@@ -127,8 +132,19 @@ def bars(data: Mapping[str, float] | Mapping[str, Mapping[str, float]], title: s
         ax.legend(fontsize=9)
     else:
         labels, values = list(data), [float(v) for v in data.values()]
-        rects = ax.bar(labels, values, color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])
+        if groups is None:
+            colors = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+        else:
+            if len(groups) != len(labels):
+                raise ValueError(f"groups has {len(groups)} names for {len(labels)} bars")
+            order = list(dict.fromkeys(groups))
+            colors = [PALETTE[order.index(g) % len(PALETTE)] for g in groups]
+        rects = ax.bar(labels, values, color=colors)
         ax.bar_label(rects, labels=[fmt.format(v) for v in values], fontsize=9)
+        if groups is not None:
+            from matplotlib.patches import Patch
+            ax.legend(handles=[Patch(color=PALETTE[i % len(PALETTE)], label=g) for i, g in enumerate(order)],
+                      fontsize=9)
     if log:
         ax.set_yscale("log")
     ax.set_ylabel(ylabel)

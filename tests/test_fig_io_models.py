@@ -50,7 +50,7 @@ def test_comparison_says_which_models_are_synchronous():
     text = texts(fig)
     plt.close(fig)
     assert "同步 I/O" in text and "异步 I/O" in text
-    for name in ("阻塞式 I/O", "非阻塞式 I/O", "I/O 复用", "信号驱动式 I/O", "异步 I/O"):
+    for name in ("阻塞式 I/O", "非阻塞式 I/O", "I/O 多路复用", "信号驱动式 I/O", "异步 I/O"):
         assert name in text
 
 
@@ -58,3 +58,14 @@ def test_render_is_deterministic(tmp_path):
     a = render("02", fig_io_models.blocking, tmp_path / "a")
     b = render("02", fig_io_models.blocking, tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def test_multiplexing_is_called_多路复用_everywhere_and_figure_05_says_aio_read_is_emulated():
+    texts_by_key = {}
+    for key, draw in fig_io_models.FIGURES.items():
+        fig = draw()
+        texts_by_key[key] = texts(fig)
+        plt.close(fig)
+    assert all("I/O 复用" not in t for t in texts_by_key.values())
+    assert "多路复用" in texts_by_key["04"] and "多路复用" in texts_by_key["06"]
+    assert "aio_read" in texts_by_key["05"] and "线程模拟" in texts_by_key["05"]

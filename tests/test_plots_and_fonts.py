@@ -119,3 +119,16 @@ def test_gantt_draws_marks_on_their_rows_with_a_legend(monkeypatch):
     with pytest.raises(ValueError):
         plots.gantt(tl, marks=[("没有这一行", 0.1, "look")])
     plt.close("all")
+
+
+def test_bars_coloured_by_group_share_one_colour_per_group_and_get_a_legend(monkeypatch):
+    captured = {}
+    monkeypatch.setattr(plots, "_finish", lambda fig, save: captured.setdefault("fig", fig))
+    plots.bars({"#1": 0.1, "#2": 0.1, "#3": 0.2}, "波次", groups=["第 1 批", "第 1 批", "第 2 批"])
+    ax = captured["fig"].axes[0]
+    colours = [tuple(p.get_facecolor()) for p in ax.patches]
+    assert colours[0] == colours[1] != colours[2]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["第 1 批", "第 2 批"]
+    plt.close(captured["fig"])
+    with pytest.raises(ValueError):
+        plots.bars({"#1": 1, "#2": 2}, groups=["a"])

@@ -118,7 +118,7 @@ def nonblocking():
 def multiplexing():
     """pics/04: select blocks in phase 1, recvfrom in phase 2 — two system calls."""
     return draw_diagram(SequenceDiagram(
-        title="I/O 复用（I/O multiplexing：select / poll / epoll）",
+        title="I/O 多路复用（I/O multiplexing：select / poll / epoll）",
         calls=[(1.0, 1.0, "select  (系统调用 1)", "call"), (5.6, 5.6, "返回“可读” (readable)", "ret"),
                (6.3, 6.3, "recvfrom  (系统调用 2)", "call"), (8.6, 8.6, "返回成功，带回数据", "ret")],
         notes=[(1.6, "无数据报准备好"), (5.2, "数据报准备好"), (6.7, "拷贝数据报"), (8.2, "拷贝完成")],
@@ -133,21 +133,21 @@ def multiplexing():
 def asynchronous():
     """pics/05: submit and return at once; the kernel does both phases, then notifies."""
     return draw_diagram(SequenceDiagram(
-        title="异步 I/O（asynchronous I/O：io_uring / Linux AIO / IOCP）",
-        calls=[(1.0, 1.0, "提交读请求 (aio_read / io_uring_enter)", "call"), (1.7, 1.7, "立即返回", "ret"),
+        title="异步 I/O（asynchronous I/O：io_uring / IOCP）",
+        calls=[(1.0, 1.0, "提交读请求 (io_uring_enter)", "call"), (1.7, 1.7, "立即返回", "ret"),
                (8.6, 8.6, "完成通知 (completion)", "ret")],
         notes=[(2.3, "无数据报准备好"), (5.7, "数据报准备好"), (6.5, "拷贝数据报\n（内核完成）"),
                (8.2, "拷贝完成")],
         app_notes=[(4.6, "进程继续执行\n做别的事"), (9.3, "数据已在缓冲区：\n直接处理")],
         states=[(1.0, 9.6, "两个阶段都不阻塞", "running")],
-        footer="内核把两个阶段都做完再通知：数据到达用户缓冲区后才有完成事件",
+        footer="内核把两个阶段都做完再通知：数据到达用户缓冲区后才有完成事件\n（glibc 的 POSIX aio_read 不是这样：它在用户态用线程模拟，见 aio(7)）",
     ))
 
 
 def select_many():
     """pics/06: the seed's 网络IO模型 — one select watches the listening socket and two connections."""
     return draw_diagram(SequenceDiagram(
-        title="网络 I/O 复用：一次 select 等多个 socket",
+        title="网络 I/O 多路复用：一次 select 等多个 socket",
         calls=[(1.0, 1.0, "select([sk, conn1, conn2])", "call"), (5.6, 5.6, "返回 r_list = [conn2]", "ret"),
                (6.3, 6.3, "conn2.recv(1024)", "call"), (8.6, 8.6, "返回数据", "ret")],
         notes=[(1.6, "sk：无新连接\nconn1：无数据\nconn2：无数据"), (3.6, "内核在等待队列上\n让进程睡眠（不轮询）"),
@@ -183,7 +183,7 @@ def comparison():
     ax.set_ylim(10.6, -1.0)
     ax.axis("off")
     ax.set_title("五种 I/O 模型的比较", fontsize=14, pad=4)
-    names = ["阻塞式 I/O", "非阻塞式 I/O", "I/O 复用", "信号驱动式 I/O", "异步 I/O"]
+    names = ["阻塞式 I/O", "非阻塞式 I/O", "I/O 多路复用", "信号驱动式 I/O", "异步 I/O"]
     xs = [0.8 + 2.0 * i for i in range(5)]
     wait, copy = (0.6, 5.6), (5.6, 8.2)
     for (y0, y1), color, label in ((wait, WAIT_COLOR, "等待数据"), (copy, COPY_COLOR, "将数据从内核\n拷贝到用户空间")):
