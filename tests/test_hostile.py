@@ -165,10 +165,8 @@ def tolerating(start, *exceptions):
 
 SELECT_CRASH = ("recv(1024).decode('utf-8') raises UnicodeDecodeError on bytes that are not UTF-8 (1 MiB of every "
                 "byte value is not UTF-8 either) and the single-threaded server process dies, every client with it")
-SELECT_SKIPS_06 = dict.fromkeys(["random_bytes", "one_mib", "non_utf8"], f"chapter 06 shows this crash: {SELECT_CRASH}")
-SELECT_SKIPS_05 = dict.fromkeys(["random_bytes", "one_mib", "non_utf8"],
-                                f"the seed's select server, run again as chapter 06's SEED_SELECT_SERVER, which shows this "
-                                f"crash: {SELECT_CRASH}")
+SELECT_SKIPS = dict.fromkeys(["random_bytes", "one_mib", "non_utf8"],
+                             f"chapter 06 (1.1) shows this crash of the seed's select server: {SELECT_CRASH}")
 SEED_07_SKIPS = {
     "one_mib": "chapter 07 (3.2) shows this: the reply depends on where recv(1024) happens to cut a stream that "
                "arrives piece by piece, each piece answered with its own b'_SB', so 1 MiB has no defined reply",
@@ -202,13 +200,11 @@ CHAPTER_TARGETS = [
             lambda: tolerating(chapter_program("04_gevent.ipynb", "STREAM_SERVER"), "UnicodeDecodeError", "ConnectionResetError"),
             transform=utf8_upper, frame=line, connections=BACKLOG_128),
      merged("04_gevent.ipynb")),
-    # chapters 05 and 06: the seed's select() echo server; 1,000 connections keep every fd below FD_SETSIZE (1024)
-    (Target("05 SELECT_SERVER (seed select)", chapter_program("05_io-models.ipynb", "SELECT_SERVER"),
-            transform=utf8_upper, connections=1000, skip=SELECT_SKIPS_05),
+    # chapter 05 runs the seed's select() echo server (chapter 06 starts from it); 1,000 connections keep every
+    # fd below FD_SETSIZE (1024)
+    (Target("05 SEED_SELECT_SERVER (seed select)", chapter_program("05_io-models.ipynb", "SEED_SELECT_SERVER"),
+            transform=utf8_upper, connections=1000, skip=SELECT_SKIPS),
      merged("05_io-models.ipynb")),
-    (Target("06 SEED_SELECT_SERVER", chapter_program("06_select-poll-epoll.ipynb", "SEED_SELECT_SERVER"),
-            transform=utf8_upper, connections=1000, skip=SELECT_SKIPS_06),
-     merged("06_select-poll-epoll.ipynb")),
     # chapter 07: the seed's selectors server (blocking accepted sockets, b"_SB" after every recv(1024))
     (Target("07 SEED_SELECTORS_SERVER", chapter_program("07_selectors.ipynb", "SEED_SELECTORS_SERVER"),
             transform=seed_sb, stream=False, skip=SEED_07_SKIPS),
