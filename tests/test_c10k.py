@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+import dataclasses
 import json
 import math
 import socket
@@ -100,14 +101,34 @@ def test_loadgen_is_bounded():
 
 
 def test_measure_gives_sane_rows_and_csv(tmp_path):
-    rows = bench.measure("selectors", [50, 5], duration=0.2)
+    rows = bench.measure("selectors", [50, 5], duration=0.1, windows=3, clients=2)
     assert [r.connections for r in rows] == [5, 50]
     for r in rows:
-        assert r.held == r.connections and r.peak_fds >= r.connections
-        assert r.rt_per_s > 0 and 0 < r.p50_ms <= r.p99_ms and r.cpu_us_per_rt > 0
+        assert r.clients == 2 and r.held == r.connections and r.peak_fds >= r.connections
+        assert 0 < r.rt_min <= r.rt_per_s <= r.rt_max and 0 < r.p50_ms <= r.p99_ms and r.cpu_us_per_rt > 0
+        assert 0 < r.server_cpu < 1.5 and 0 < r.client_cpu < 4
     path = bench.write_csv(rows, tmp_path / "c10k.csv")
     assert Path(path).read_text(encoding="utf-8").count("\n") == 3
     assert "rt/s" in bench.table(rows)
+
+
+def test_loadgen_windows_and_split_between_processes():
+    with bench.start_server("selectors") as srv:
+        results = bench.run_loadgens(srv.address, 7, 3, 0.1, windows=2)
+    assert sorted(r["connections"] for r in results) == [2, 2, 3]
+    for r in results:
+        assert len(r["rt_per_s_windows"]) == 2 and r["cpu_s"] > 0 and r["held"] == r["connections"]
+    with pytest.raises(ValueError):
+        loadgen.run(("127.0.0.1", 1), 1, 0.1, windows=0)
+
+
+def test_clients_for_follows_the_usable_cpus():
+    from helpers import machine
+    one = machine.Limits(cpus=1.0, affinity=1, quota=None, memory_limit=None, memory_available=2**30,
+                         nofile_soft=1024, nofile_hard=1024, tasks=None)
+    two = dataclasses.replace(one, cpus=2.0, affinity=2)
+    assert bench.clients_for(1000, one) == 1 and bench.clients_for(1000, two) == 2
+    assert bench.clients_for(1, two) == 1
 
 
 def test_sampler_interpolates():

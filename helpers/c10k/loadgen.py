@@ -11,8 +11,10 @@ Phases:
 2. **hold**: every connection completes one round trip while all N are open — proof that
    the server serves N concurrent connections;
 3. **measure**: a closed loop (each connection sends its next frame as soon as the echo of
-   the previous one arrived); after a warm-up of N round trips, those completing inside a
-   window of *duration* seconds count, with their latency;
+   the previous one arrived); after a warm-up of N round trips, those completing inside
+   *windows* consecutive windows of *duration* seconds each count, with their latency —
+   one throughput per window (the runs of a level), and the client's own CPU time
+   (``time.process_time``) over the windows, so the lab can show which side was the limit;
 4. **drain** the replies still in flight, compare every byte with what was sent, close.
 
 A reply is *corrupted* if it differs from the frame sent (each frame is unique per
@@ -29,6 +31,7 @@ import selectors
 import socket
 import struct
 import sys
+import time
 
 from helpers.fdlimit import raise_to_hard
 from helpers.framing import encode
@@ -86,12 +89,14 @@ class LoadGenerator:
     """
 
     def __init__(self, address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-                 phase_timeout: float = 20.0):
+                 phase_timeout: float = 20.0, windows: int = 1):
         if not 1 <= connections <= MAX_CONNECTIONS:
             raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
         if not 0 < duration <= MAX_DURATION:
             raise ValueError(f"duration must be in (0, {MAX_DURATION}] s")
-        self.address, self.connections, self.duration = address, connections, duration
+        if not 1 <= windows <= 10:
+            raise ValueError("windows must be 1..10")
+        self.address, self.connections, self.duration, self.windows = address, connections, duration, windows
         self.size, self.phase_timeout = size, phase_timeout
         self.clients: list[Client] = []
         self.sel: selectors.BaseSelector | None = None
@@ -99,7 +104,8 @@ class LoadGenerator:
         self.sent = self.ok = self.corrupt = self.errors = 0
         self.held = 0  # connections that completed their first round trip
         self.completed = 0  # round trips completed, all phases
-        self.count = 0  # round trips completed inside the measuring window
+        self.count = 0  # round trips completed inside the measuring windows
+        self.per_window: list[int] = []  # round trips completed in each window
         self.latencies: list[float] = []
         # phase flags
         self.looping = False  # each echo triggers the next frame (closed loop)
@@ -112,6 +118,7 @@ class LoadGenerator:
         soft = raise_to_hard(self.connections + 64)
         self.result = {"connections": self.connections, "size": self.size, "duration": self.duration, "nofile": soft,
                        "connected": 0, "held": 0, "round_trips": 0, "window": 0.0, "rt_per_s": 0.0,
+                       "windows": self.windows, "rt_per_s_windows": [], "cpu_s": float("nan"),
                        "p50_ms": float("nan"), "p99_ms": float("nan"), "bytes_sent": 0, "bytes_ok": 0,
                        "corrupted": 0, "lost": 0, "errors": 0, "error": ""}
         self.sel = selectors.DefaultSelector()
@@ -172,12 +179,17 @@ class LoadGenerator:
         self._loop_until(lambda: self.completed >= done0 + self.connections, now() + self.phase_timeout)
 
     def _measure(self) -> None:
-        """3. The closed loop is already running: count what completes in the window."""
+        """3. The closed loop is already running: count what completes in each window."""
         self.measuring = True
-        self.t0 = now()
-        self.t1 = self.t0 + self.duration
+        cpu0 = time.process_time()
+        self.t0 = start = now()
         self.result["t_start"] = self.t0
-        self._loop_until(lambda: now() >= self.t1, self.t1 + self.phase_timeout)
+        for w in range(self.windows):
+            before = self.count
+            self.t1 = start + (w + 1) * self.duration
+            self._loop_until(lambda: now() >= self.t1, self.t1 + self.phase_timeout)
+            self.per_window.append(self.count - before)
+        self.result["cpu_s"] = time.process_time() - cpu0
         self.result["t_end"] = self.t1
 
     def _drain(self) -> None:
@@ -193,7 +205,8 @@ class LoadGenerator:
 
     def _report(self) -> None:
         lat = sorted(self.latencies)
-        self.result.update(round_trips=self.count, window=self.duration, rt_per_s=self.count / self.duration,
+        self.result.update(round_trips=self.count, window=self.duration, rt_per_s=self.count / self.duration / self.windows,
+                           rt_per_s_windows=[n / self.duration for n in self.per_window],
                            p50_ms=percentile(lat, 0.50) * 1e3, p99_ms=percentile(lat, 0.99) * 1e3,
                            bytes_sent=self.sent, bytes_ok=self.ok, corrupted=self.corrupt,
                            lost=sum(1 for c in self.clients if c.expected), errors=self.errors)
@@ -265,9 +278,9 @@ class LoadGenerator:
 
 
 def run(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-        phase_timeout: float = 20.0) -> dict:
+        phase_timeout: float = 20.0, windows: int = 1) -> dict:
     """Run the four phases against *address*; return the measurements (see module docstring)."""
-    return LoadGenerator(address, connections, duration, size, phase_timeout).run()
+    return LoadGenerator(address, connections, duration, size, phase_timeout, windows).run()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -277,9 +290,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--duration", type=float, default=0.5)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--phase-timeout", type=float, default=20.0)
+    ap.add_argument("--windows", type=int, default=1)
     args = ap.parse_args(argv)
     host, _, port = args.address.rpartition(":")
-    out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout)
+    out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout, args.windows)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
