@@ -200,3 +200,11 @@ def test_streams_handler_ends_quietly_when_the_server_stops():
 
     handlers = asyncio.run(scenario())
     assert handlers and not any(t.cancelled() for t in handlers)
+
+
+def test_tcp_kernel_memory_reads_sockstat(tmp_path):
+    f = tmp_path / "sockstat"
+    f.write_text("sockets: used 10\nTCP: inuse 3 orphan 0 tw 1 alloc 5 mem 7\nUDP: inuse 0 mem 0\n")
+    import os
+    assert bench.tcp_kernel_memory(str(f)) == 7 * os.sysconf("SC_PAGE_SIZE")
+    assert bench.tcp_kernel_memory(str(tmp_path / "missing")) is None

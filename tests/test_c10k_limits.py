@@ -17,35 +17,12 @@ import pytest
 
 from helpers import framing
 from helpers.c10k import SERVERS, bench
+from helpers.c10k.loadgen import send_never_read
 
 KINDS = [k for k, s in SERVERS.items() if s.available()]
 OFFERED = 96 * 1024 * 1024  # what the client tries to send
 BOUND = 12 * 1024 * 1024     # what the server may grow by (selectors keeps up to 4 MiB of replies)
 RESETS = 2000
-
-
-def send_never_read(address, total: int, stall: float = 0.5) -> int:
-    """Send 1 KiB frames until *total* bytes went out or the socket stayed full for *stall* s; never read."""
-    frame = framing.encode(b"x" * 1020)
-    chunk = frame * 64
-    sent = 0
-    pending = memoryview(chunk)
-    with socket.create_connection(address, timeout=5) as s:
-        s.setblocking(False)
-        blocked_since = None
-        while sent < total:
-            try:
-                n = s.send(pending)
-                sent += n
-                pending = pending[n:] or memoryview(chunk)  # whole frames only
-                blocked_since = None
-            except BlockingIOError:
-                blocked_since = blocked_since or time.monotonic()
-                if time.monotonic() - blocked_since > stall:
-                    break
-                time.sleep(0.005)
-        time.sleep(0.2)  # let the server take what it will
-        return sent
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -3,7 +3,7 @@
 :func:`sweep` is what chapter 09 calls: for each server kind and each connection count, a
 **fresh** server process (:func:`start_server`: nothing carries over from the level before),
 then *clients* load-generator processes (:mod:`helpers.c10k.loadgen`, the N connections
-split between them) while a :class:`Sampler` thread records the server's CPU time, RSS, and
+split between them; all hold their connections before any starts measuring) while a :class:`Sampler` thread records the server's CPU time, RSS, and
 open descriptors every 20 ms.  Each load generator measures *windows* consecutive windows
 (the runs of the level).  Each level gives one :class:`Row`:
 
@@ -44,7 +44,7 @@ from helpers.c10k import SERVERS
 from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
-__all__ = ["SAMPLE_EVERY", "clients_for", "measure", "Row", "run_loadgen", "run_loadgens", "Sample", "Sampler",
+__all__ = ["SAMPLE_EVERY", "clients_for", "tcp_kernel_memory", "measure", "Row", "run_loadgen", "run_loadgens", "Sample", "Sampler",
            "start_server", "sweep", "table", "write_csv"]
 
 SAMPLE_EVERY = 0.02
@@ -155,7 +155,7 @@ def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[Progr
 def _loadgen_argv(address, connections, duration, size, phase_timeout, windows) -> list[str]:
     return [sys.executable, "-m", "helpers.c10k.loadgen", f"{address[0]}:{address[1]}", "--connections",
             str(connections), "--duration", str(duration), "--size", str(size), "--phase-timeout", str(phase_timeout),
-            "--windows", str(windows)]
+            "--windows", str(windows), "--sync"]
 
 
 def run_loadgens(address: tuple[str, int], connections: int, clients: int, duration: float, size: int = 1024,
@@ -163,9 +163,18 @@ def run_loadgens(address: tuple[str, int], connections: int, clients: int, durat
     """*clients* load-generator processes at once, the *connections* split between them; their JSON results."""
     split = [connections // clients + (i < connections % clients) for i in range(clients)]
     running = [procs.popen(_loadgen_argv(address, n, duration, size, phase_timeout, windows),
-                           cwd=tempfile.gettempdir(), env=procs.child_env()) for n in split if n]
+                           cwd=tempfile.gettempdir(), env=procs.child_env(), stdin=subprocess.PIPE) for n in split if n]
     results, timeout = [], duration * windows + 3 * phase_timeout + 10
     try:
+        for proc in running:  # barrier: all hold their connections (or gave up) before any measures
+            proc.stdout.readline()
+        for proc in running:
+            try:
+                proc.stdin.write(b"GO\n")
+                proc.stdin.close()
+            except OSError:  # it already exited (connect failed): its JSON says why
+                pass
+            proc.stdin = None  # communicate() below must not touch the closed pipe
         for proc in running:
             out, err = proc.communicate(timeout=timeout)
             if proc.returncode != 0:
@@ -183,6 +192,22 @@ def run_loadgen(address: tuple[str, int], connections: int, duration: float, siz
                 phase_timeout: float = 20.0, windows: int = 1) -> dict:
     """One load-generator process (bounded by a timeout); its JSON result."""
     return run_loadgens(address, connections, 1, duration, size, phase_timeout, windows)[0]
+
+
+def tcp_kernel_memory(path: str = "/proc/net/sockstat") -> int | None:
+    """Bytes the kernel holds for all TCP sockets now (``TCP: … mem P`` in pages), or None off Linux.
+
+    This memory (socket buffers, queued data) is not in any process's RSS.
+    """
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("TCP:"):
+                    fields = line.split()
+                    return int(fields[fields.index("mem") + 1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def clients_for(connections: int, lim: machine.Limits | None = None) -> int:

@@ -9,13 +9,18 @@ Phases:
 
 1. **connect** all N sockets (blocking connect, then non-blocking), so N are open at once;
 2. **hold**: every connection completes one round trip while all N are open — proof that
-   the server serves N concurrent connections;
+   the server serves N concurrent connections.  With ``--sync`` (several load generators
+   sharing the N connections) it then prints ``READY`` and waits for a line on stdin, so that
+   no generator measures or closes before all of them hold their connections;
 3. **measure**: a closed loop (each connection sends its next frame as soon as the echo of
    the previous one arrived); after a warm-up of N round trips, those completing inside
    *windows* consecutive windows of *duration* seconds each count, with their latency —
    one throughput per window (the runs of a level), and the client's own CPU time
    (``time.process_time``) over the windows, so the lab can show which side was the limit;
 4. **drain** the replies still in flight, compare every byte with what was sent, close.
+
+:func:`send_never_read` is the opposite client: it sends frames and never reads the echoes
+(a test of the servers' flow control).
 
 A reply is *corrupted* if it differs from the frame sent (each frame is unique per
 connection and sequence number, :func:`message`), *lost* if it never
@@ -38,7 +43,7 @@ from helpers.framing import encode
 from helpers.timing import now
 
 __all__ = ["MAX_CONNECTIONS", "MAX_DURATION", "Client", "LoadGenerator", "main", "message", "percentile",
-           "run"]
+           "run", "send_never_read"]
 
 MAX_CONNECTIONS = 12_000
 MAX_DURATION = 30.0
@@ -89,7 +94,7 @@ class LoadGenerator:
     """
 
     def __init__(self, address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-                 phase_timeout: float = 20.0, windows: int = 1):
+                 phase_timeout: float = 20.0, windows: int = 1, sync: bool = False):
         if not 1 <= connections <= MAX_CONNECTIONS:
             raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
         if not 0 < duration <= MAX_DURATION:
@@ -97,7 +102,7 @@ class LoadGenerator:
         if not 1 <= windows <= 10:
             raise ValueError("windows must be 1..10")
         self.address, self.connections, self.duration, self.windows = address, connections, duration, windows
-        self.size, self.phase_timeout = size, phase_timeout
+        self.size, self.phase_timeout, self.sync = size, phase_timeout, sync
         self.clients: list[Client] = []
         self.sel: selectors.BaseSelector | None = None
         # counters
@@ -125,6 +130,8 @@ class LoadGenerator:
         try:
             if self._connect():
                 self._hold()
+                if self.sync:
+                    self._barrier()
                 self._warm_up()
                 self._measure()
                 self._drain()
@@ -169,6 +176,12 @@ class LoadGenerator:
         self._loop_until(lambda: self.held >= self.connections or self.errors, now() + self.phase_timeout)
         self.result["held"] = self.held
         self.result["hold_s"] = now() - self.t_connect - self.result["connect_s"]
+
+    def _barrier(self) -> None:
+        """Tell the launcher every connection is held; wait for its go (a line on stdin)."""
+        sys.stdout.write("READY\n")
+        sys.stdout.flush()
+        sys.stdin.readline()
 
     def _warm_up(self) -> None:
         """Start the closed loop (each connection sends its next frame as soon as an echo arrives)."""
@@ -278,9 +291,37 @@ class LoadGenerator:
 
 
 def run(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-        phase_timeout: float = 20.0, windows: int = 1) -> dict:
+        phase_timeout: float = 20.0, windows: int = 1, sync: bool = False) -> dict:
     """Run the four phases against *address*; return the measurements (see module docstring)."""
-    return LoadGenerator(address, connections, duration, size, phase_timeout, windows).run()
+    return LoadGenerator(address, connections, duration, size, phase_timeout, windows, sync).run()
+
+
+def send_never_read(address: tuple[str, int], total: int, stall: float = 0.5) -> int:
+    """Send 1 KiB frames until *total* bytes went out or the socket stayed full for *stall* s; never read.
+
+    Returns the bytes sent: far below *total* when the server stops reading a client that does
+    not read its echoes (flow control); *total* when it takes everything into its memory.
+    """
+    frame = encode(b"x" * 1020)
+    chunk = frame * 64
+    sent, pending = 0, memoryview(chunk)
+    with socket.create_connection(address, timeout=5) as s:
+        s.setblocking(False)
+        blocked_since = None
+        while sent < total:
+            try:
+                n = s.send(pending)
+            except BlockingIOError:
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > stall:
+                    break
+                time.sleep(0.005)
+                continue
+            sent += n
+            pending = pending[n:] or memoryview(chunk)  # whole frames only
+            blocked_since = None
+        time.sleep(0.2)  # let the server take what it will
+    return sent
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -291,9 +332,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--phase-timeout", type=float, default=20.0)
     ap.add_argument("--windows", type=int, default=1)
+    ap.add_argument("--sync", action="store_true", help="after the hold phase print READY and wait for a stdin line")
     args = ap.parse_args(argv)
     host, _, port = args.address.rpartition(":")
-    out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout, args.windows)
+    out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout, args.windows,
+              args.sync)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
