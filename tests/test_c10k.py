@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from helpers import framing
-from helpers.c10k import SERVERS, bench, loadgen, recvcost, syscalls
+from helpers.c10k import SERVERS, VARIANTS, bench, loadgen, recvcost, syscalls
 from helpers.servers.base import listen
 
 
@@ -47,10 +47,11 @@ def test_percentile():
     assert math.isnan(loadgen.percentile([], 0.5))
 
 
-@pytest.mark.parametrize("kind", [k for k in SERVERS])
+@pytest.mark.parametrize("kind", [*SERVERS, *VARIANTS])
 def test_every_server_echoes_every_byte(kind):
-    if not SERVERS[kind].available():
-        pytest.skip(f"{SERVERS[kind].requires} not installed")
+    spec = SERVERS.get(kind) or VARIANTS[kind]
+    if not spec.available():
+        pytest.skip(f"{spec.requires} not installed")
     with bench.start_server(kind) as srv:
         r = bench.run_loadgen(srv.address, 20, 0.2, size=3000, phase_timeout=10)
         # a raw client: two frames in one send, the second split across two sends
@@ -208,3 +209,18 @@ def test_tcp_kernel_memory_reads_sockstat(tmp_path):
     import os
     assert bench.tcp_kernel_memory(str(f)) == 7 * os.sysconf("SC_PAGE_SIZE")
     assert bench.tcp_kernel_memory(str(tmp_path / "missing")) is None
+
+
+def test_only_the_active_share_keeps_sending_and_the_poll_variant_serves():
+    rows = bench.measure("selectors-poll", [200], duration=0.1, windows=2, clients=2, active_share=0.05)
+    r = rows[0]
+    assert r.held == 200 and r.peak_fds >= 200 and r.corrupted == r.lost == r.errors == 0
+    with bench.start_server("selectors") as srv:
+        lg = loadgen.LoadGenerator(srv.address, 50, 0.1, active=5)
+        res = lg.run()
+    assert res["held"] == 50 and res["round_trips"] > 0
+    assert all(c.done == 1 for c in lg.clients[5:]), "idle connections do only the hold round trip"
+    assert all(c.done > 1 for c in lg.clients[:5])
+    with pytest.raises(ValueError):
+        loadgen.run(("127.0.0.1", 1), 5, 0.1, active=6)
+    assert "selectors-poll" in VARIANTS and "selectors-poll" not in SERVERS

@@ -16,10 +16,10 @@ import psutil
 import pytest
 
 from helpers import framing
-from helpers.c10k import SERVERS, bench
+from helpers.c10k import SERVERS, VARIANTS, bench
 from helpers.c10k.loadgen import send_never_read
 
-KINDS = [k for k, s in SERVERS.items() if s.available()]
+KINDS = [k for k, s in {**SERVERS, **VARIANTS}.items() if s.available()]
 OFFERED = 96 * 1024 * 1024  # what the client tries to send
 BOUND = 12 * 1024 * 1024     # what the server may grow by (selectors keeps up to 4 MiB of replies)
 RESETS = 2000

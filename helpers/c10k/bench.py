@@ -40,7 +40,7 @@ from typing import Iterable, Iterator
 import psutil
 
 from helpers import machine, procs
-from helpers.c10k import SERVERS
+from helpers.c10k import SERVERS, VARIANTS
 from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
@@ -143,8 +143,8 @@ class Row:
 
 @contextmanager
 def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[ProgramServer]:
-    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS`) in its own process."""
-    spec = SERVERS[kind]
+    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS` or ``VARIANTS``) in its own process."""
+    spec = SERVERS.get(kind) or VARIANTS[kind]
     if not spec.available():
         raise RuntimeError(f"server {kind!r} needs {spec.requires}, which is not installed")
     code = f"import runpy\nrunpy.run_module({spec.module!r}, run_name='__main__', alter_sys=True)\n"
@@ -152,18 +152,21 @@ def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[Progr
         yield srv
 
 
-def _loadgen_argv(address, connections, duration, size, phase_timeout, windows) -> list[str]:
+def _loadgen_argv(address, connections, duration, size, phase_timeout, windows, active) -> list[str]:
     return [sys.executable, "-m", "helpers.c10k.loadgen", f"{address[0]}:{address[1]}", "--connections",
             str(connections), "--duration", str(duration), "--size", str(size), "--phase-timeout", str(phase_timeout),
-            "--windows", str(windows), "--sync"]
+            "--windows", str(windows), "--sync", "--active", str(active)]
 
 
 def run_loadgens(address: tuple[str, int], connections: int, clients: int, duration: float, size: int = 1024,
-                 phase_timeout: float = 20.0, windows: int = 1) -> list[dict]:
-    """*clients* load-generator processes at once, the *connections* split between them; their JSON results."""
+                 phase_timeout: float = 20.0, windows: int = 1, active: int | None = None) -> list[dict]:
+    """*clients* load-generator processes at once, the *connections* (and the *active* ones) split between them."""
     split = [connections // clients + (i < connections % clients) for i in range(clients)]
-    running = [procs.popen(_loadgen_argv(address, n, duration, size, phase_timeout, windows),
-                           cwd=tempfile.gettempdir(), env=procs.child_env(), stdin=subprocess.PIPE) for n in split if n]
+    active = connections if active is None else active
+    busy = [max(1, round(active * n / connections)) for n in split]
+    running = [procs.popen(_loadgen_argv(address, n, duration, size, phase_timeout, windows, min(a, n)),
+                           cwd=tempfile.gettempdir(), env=procs.child_env(), stdin=subprocess.PIPE)
+               for n, a in zip(split, busy) if n]
     results, timeout = [], duration * windows + 3 * phase_timeout + 10
     try:
         for proc in running:  # barrier: all hold their connections (or gave up) before any measures
@@ -242,15 +245,19 @@ def _row(kind: str, n: int, results: list[dict], s: Sampler, base, label, env) -
 
 def measure(kind: str, levels: Iterable[int], duration: float = 0.3, size: int = 1024,
             env: dict[str, str] | None = None, label: str | None = None, windows: int = 3,
-            clients: int | None = None) -> list[Row]:
-    """For each connection count in *levels* (ascending): a fresh server, *clients* load generators, one Row."""
+            clients: int | None = None, active_share: float = 1.0) -> list[Row]:
+    """For each connection count in *levels* (ascending): a fresh server, *clients* load generators, one Row.
+
+    With *active_share* < 1 only that share of the connections keeps sending (the rest stay open, idle).
+    """
     rows = []
     for n in sorted(levels):
         k = clients or clients_for(n)
         with start_server(kind, env) as srv:
             base = Sampler(srv.pid).take()
             with Sampler(srv.pid) as s:
-                results = run_loadgens(srv.address, n, k, duration, size, windows=windows)
+                results = run_loadgens(srv.address, n, k, duration, size, windows=windows,
+                                       active=max(1, round(n * active_share)))
             srv.check()
         rows.append(_row(kind, n, results, s, base, label, env))
     return rows

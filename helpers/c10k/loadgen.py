@@ -14,7 +14,9 @@ Phases:
    no generator measures or closes before all of them hold their connections;
 3. **measure**: a closed loop (each connection sends its next frame as soon as the echo of
    the previous one arrived); after a warm-up of N round trips, those completing inside
-   *windows* consecutive windows of *duration* seconds each count, with their latency —
+   *windows* consecutive windows of *duration* seconds each count (with *active* < N only the
+   first *active* connections keep sending; the others stay open and idle, as most of a real
+   server's clients do), with their latency —
    one throughput per window (the runs of a level), and the client's own CPU time
    (``time.process_time``) over the windows, so the lab can show which side was the limit;
 4. **drain** the replies still in flight, compare every byte with what was sent, close.
@@ -94,7 +96,7 @@ class LoadGenerator:
     """
 
     def __init__(self, address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-                 phase_timeout: float = 20.0, windows: int = 1, sync: bool = False):
+                 phase_timeout: float = 20.0, windows: int = 1, sync: bool = False, active: int | None = None):
         if not 1 <= connections <= MAX_CONNECTIONS:
             raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
         if not 0 < duration <= MAX_DURATION:
@@ -103,6 +105,9 @@ class LoadGenerator:
             raise ValueError("windows must be 1..10")
         self.address, self.connections, self.duration, self.windows = address, connections, duration, windows
         self.size, self.phase_timeout, self.sync = size, phase_timeout, sync
+        self.active = connections if active is None else active  # connections that keep sending after the hold
+        if not 1 <= self.active <= connections:
+            raise ValueError("active must be 1..connections")
         self.clients: list[Client] = []
         self.sel: selectors.BaseSelector | None = None
         # counters
@@ -187,9 +192,9 @@ class LoadGenerator:
         """Start the closed loop (each connection sends its next frame as soon as an echo arrives)."""
         self.looping = True
         done0 = sum(c.done for c in self.clients)
-        for c in self.clients:
+        for c in self.clients[: self.active]:  # the others stay open and idle
             self._send_next(c)
-        self._loop_until(lambda: self.completed >= done0 + self.connections, now() + self.phase_timeout)
+        self._loop_until(lambda: self.completed >= done0 + self.active, now() + self.phase_timeout)
 
     def _measure(self) -> None:
         """3. The closed loop is already running: count what completes in each window."""
@@ -291,9 +296,9 @@ class LoadGenerator:
 
 
 def run(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-        phase_timeout: float = 20.0, windows: int = 1, sync: bool = False) -> dict:
+        phase_timeout: float = 20.0, windows: int = 1, sync: bool = False, active: int | None = None) -> dict:
     """Run the four phases against *address*; return the measurements (see module docstring)."""
-    return LoadGenerator(address, connections, duration, size, phase_timeout, windows, sync).run()
+    return LoadGenerator(address, connections, duration, size, phase_timeout, windows, sync, active).run()
 
 
 def send_never_read(address: tuple[str, int], total: int, stall: float = 0.5) -> int:
@@ -333,10 +338,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--phase-timeout", type=float, default=20.0)
     ap.add_argument("--windows", type=int, default=1)
     ap.add_argument("--sync", action="store_true", help="after the hold phase print READY and wait for a stdin line")
+    ap.add_argument("--active", type=int, default=None, help="connections that keep sending (default: all)")
     args = ap.parse_args(argv)
     host, _, port = args.address.rpartition(":")
     out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout, args.windows,
-              args.sync)
+              args.sync, args.active)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
