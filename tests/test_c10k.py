@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+import dataclasses
 import json
 import math
 import socket
@@ -12,7 +13,7 @@ import threading
 import pytest
 
 from helpers import framing
-from helpers.c10k import SERVERS, bench, loadgen, recvcost, syscalls
+from helpers.c10k import SERVERS, VARIANTS, bench, loadgen, recvcost, syscalls
 from helpers.servers.base import listen
 
 
@@ -46,10 +47,11 @@ def test_percentile():
     assert math.isnan(loadgen.percentile([], 0.5))
 
 
-@pytest.mark.parametrize("kind", [k for k in SERVERS])
+@pytest.mark.parametrize("kind", [*SERVERS, *VARIANTS])
 def test_every_server_echoes_every_byte(kind):
-    if not SERVERS[kind].available():
-        pytest.skip(f"{SERVERS[kind].requires} not installed")
+    spec = SERVERS.get(kind) or VARIANTS[kind]
+    if not spec.available():
+        pytest.skip(f"{spec.requires} not installed")
     with bench.start_server(kind) as srv:
         r = bench.run_loadgen(srv.address, 20, 0.2, size=3000, phase_timeout=10)
         # a raw client: two frames in one send, the second split across two sends
@@ -100,14 +102,34 @@ def test_loadgen_is_bounded():
 
 
 def test_measure_gives_sane_rows_and_csv(tmp_path):
-    rows = bench.measure("selectors", [50, 5], duration=0.2)
+    rows = bench.measure("selectors", [50, 5], duration=0.1, windows=3, clients=2)
     assert [r.connections for r in rows] == [5, 50]
     for r in rows:
-        assert r.held == r.connections and r.peak_fds >= r.connections
-        assert r.rt_per_s > 0 and 0 < r.p50_ms <= r.p99_ms and r.cpu_us_per_rt > 0
+        assert r.clients == 2 and r.held == r.connections and r.peak_fds >= r.connections
+        assert 0 < r.rt_min <= r.rt_per_s <= r.rt_max and 0 < r.p50_ms <= r.p99_ms and r.cpu_us_per_rt > 0
+        assert 0 < r.server_cpu < 1.5 and 0 < r.client_cpu < 4
     path = bench.write_csv(rows, tmp_path / "c10k.csv")
     assert Path(path).read_text(encoding="utf-8").count("\n") == 3
     assert "rt/s" in bench.table(rows)
+
+
+def test_loadgen_windows_and_split_between_processes():
+    with bench.start_server("selectors") as srv:
+        results = bench.run_loadgens(srv.address, 7, 3, 0.1, windows=2)
+    assert sorted(r["connections"] for r in results) == [2, 2, 3]
+    for r in results:
+        assert len(r["rt_per_s_windows"]) == 2 and r["cpu_s"] > 0 and r["held"] == r["connections"]
+    with pytest.raises(ValueError):
+        loadgen.run(("127.0.0.1", 1), 1, 0.1, windows=0)
+
+
+def test_clients_for_follows_the_usable_cpus():
+    from helpers import machine
+    one = machine.Limits(cpus=1.0, affinity=1, quota=None, memory_limit=None, memory_available=2**30,
+                         nofile_soft=1024, nofile_hard=1024, tasks=None)
+    two = dataclasses.replace(one, cpus=2.0, affinity=2)
+    assert bench.clients_for(1000, one) == 1 and bench.clients_for(1000, two) == 2
+    assert bench.clients_for(1, two) == 1
 
 
 def test_sampler_interpolates():
@@ -179,3 +201,26 @@ def test_streams_handler_ends_quietly_when_the_server_stops():
 
     handlers = asyncio.run(scenario())
     assert handlers and not any(t.cancelled() for t in handlers)
+
+
+def test_tcp_kernel_memory_reads_sockstat(tmp_path):
+    f = tmp_path / "sockstat"
+    f.write_text("sockets: used 10\nTCP: inuse 3 orphan 0 tw 1 alloc 5 mem 7\nUDP: inuse 0 mem 0\n")
+    import os
+    assert bench.tcp_kernel_memory(str(f)) == 7 * os.sysconf("SC_PAGE_SIZE")
+    assert bench.tcp_kernel_memory(str(tmp_path / "missing")) is None
+
+
+def test_only_the_active_share_keeps_sending_and_the_poll_variant_serves():
+    rows = bench.measure("selectors-poll", [200], duration=0.1, windows=2, clients=2, active_share=0.05)
+    r = rows[0]
+    assert r.held == 200 and r.peak_fds >= 200 and r.corrupted == r.lost == r.errors == 0
+    with bench.start_server("selectors") as srv:
+        lg = loadgen.LoadGenerator(srv.address, 50, 0.1, active=5)
+        res = lg.run()
+    assert res["held"] == 50 and res["round_trips"] > 0
+    assert all(c.done == 1 for c in lg.clients[5:]), "idle connections do only the hold round trip"
+    assert all(c.done > 1 for c in lg.clients[:5])
+    with pytest.raises(ValueError):
+        loadgen.run(("127.0.0.1", 1), 5, 0.1, active=6)
+    assert "selectors-poll" in VARIANTS and "selectors-poll" not in SERVERS

@@ -110,3 +110,41 @@ def test_bad_site_definitions_are_refused_clearly():
     with slow_site_server({"a": Site()}) as srv:
         with pytest.raises(KeyError, match="known: a"):
             srv.url("b")
+
+
+def raw_request(address, request: bytes) -> bytes:
+    """Send *request* as is; return the whole reply (the server closes after it)."""
+    with socket.create_connection(address, timeout=5) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+    return data
+
+
+def test_request_target_urlsplit_rejects_is_400_and_the_worker_survives(capsys):
+    hooked = []
+    import threading
+    old, threading.excepthook = threading.excepthook, hooked.append
+    try:
+        with slow_site_server({"a": Site(latency=0)}) as srv:
+            reply = raw_request(srv.address, b"GET http://[::1/a/ HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert reply.startswith(b"HTTP/1.1 400 Bad Request\r\n"), reply[:80]
+            assert raw_request(srv.address, b"GET\r\n\r\n").startswith(b"HTTP/1.1 400")
+            assert raw_request(srv.address, b"GET /a/ FTP/9\r\n\r\n").startswith(b"HTTP/1.1 400")
+            assert fetch(srv.url("a"))[0] == 200
+            srv.check()
+    finally:
+        threading.excepthook = old
+    assert hooked == [], "a worker thread died with an exception"
+    assert "Traceback" not in capsys.readouterr().err
+    assert [r.outcome for r in srv.requests].count("bad-request") == 3
+
+
+def test_other_http_methods_are_405_with_allow_and_unknown_methods_501():
+    with slow_site_server({"a": Site(latency=0)}) as srv:
+        reply = raw_request(srv.address, b"POST /a/ HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        head = reply.partition(b"\r\n\r\n")[0]
+        assert head.startswith(b"HTTP/1.1 405 Method Not Allowed") and b"\r\nAllow: GET" in head
+        assert raw_request(srv.address, b"BREW /a/ HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 501 Not Implemented")
+        assert fetch(srv.url("a"))[0] == 200

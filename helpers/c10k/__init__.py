@@ -13,6 +13,7 @@ then that many bytes; the server sends every frame back unchanged.
 - :mod:`helpers.c10k.asyncio_streams_server`   asyncio streams: one task per connection
 - :mod:`helpers.c10k.asyncio_buffered_server`  asyncio ``BufferedProtocol`` (recv_into a reused buffer)
 - :mod:`helpers.c10k.uvloop_server`      the streams server on uvloop (skipped when uvloop is absent)
+- :mod:`helpers.c10k.poll_server`       the selectors server on ``PollSelector`` (a variant: the realistic C10K only)
 - :mod:`helpers.c10k.loadgen`            the load generator: N connections, ping-pong, checks every byte
 - :mod:`helpers.c10k.bench`              runs a server + the load generator, samples the server's CPU/RSS
 - :mod:`helpers.c10k.recvcost`           what one recv(size) costs: µs and page faults (the asyncio streams surprise)
@@ -53,4 +54,9 @@ SERVERS: dict[str, ServerKind] = {
     ]
 }
 
-__all__ = ["SERVERS", "ServerKind"]
+# Variants that only the realistic C10K section runs (not part of the sweep over SERVERS).
+VARIANTS: dict[str, ServerKind] = {
+    "selectors-poll": ServerKind("selectors-poll", "helpers.c10k.poll_server", "event"),
+}
+
+__all__ = ["SERVERS", "ServerKind", "VARIANTS"]

@@ -1,5 +1,6 @@
 """asyncio ``BufferedProtocol``: the transport ``recv_into`` a buffer we own and reuse
 (``python -m helpers.c10k.asyncio_buffered_server``) — no 256 KiB allocation per read.
+Flow control as in the Protocol server (:class:`helpers.c10k.asyncio_common.FlowControl`).
 
 Used in: 09.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from helpers.c10k.asyncio_common import serve_until_signal
+from helpers.c10k.asyncio_common import FlowControl, serve_until_signal
 from helpers.servers.base import BACKLOG
 from helpers.framing import FrameError, complete_length
 
@@ -16,11 +17,11 @@ __all__ = ["BUFFER", "EchoBufferedProtocol", "main", "start"]
 BUFFER = 4096
 
 
-class EchoBufferedProtocol(asyncio.BufferedProtocol):
+class EchoBufferedProtocol(FlowControl, asyncio.BufferedProtocol):
     """A 4 KiB buffer per connection (doubled if a frame needs more); complete frames are written back from it."""
 
     def connection_made(self, transport):
-        self.transport = transport
+        self.set_flow_control(transport)
         self.buf = bytearray(BUFFER)
         self.view = memoryview(self.buf)
         self.used = 0

@@ -1,17 +1,23 @@
-"""Run one lab server in a subprocess, drive it with the load generator, sample its CPU and memory.
+"""Run one lab server in a subprocess, drive it with load generators, sample its CPU and memory.
 
-:func:`sweep` is what chapter 09 calls: for each server kind, start its process once
-(:func:`start_server`), then for each connection count run :mod:`helpers.c10k.loadgen` in
-another process while a :class:`Sampler` thread records the server's CPU time, RSS, and open
-descriptors every 20 ms.  Each level gives one :class:`Row`:
+:func:`sweep` is what chapter 09 calls: for each server kind and each connection count, a
+**fresh** server process (:func:`start_server`: nothing carries over from the level before),
+then *clients* load-generator processes (:mod:`helpers.c10k.loadgen`, the N connections
+split between them; all hold their connections before any starts measuring) while a :class:`Sampler` thread records the server's CPU time, RSS, and
+open descriptors every 20 ms.  Each load generator measures *windows* consecutive windows
+(the runs of the level).  Each level gives one :class:`Row`:
 
-- ``rt_per_s``, ``p50_ms``, ``p99_ms`` — from the load generator's measuring window;
-- ``cpu_us_per_rt`` — server CPU (user+system) spent inside that window / round trips;
-- ``rss_kib_per_conn`` — (peak server RSS during the level − RSS of the idle server) / N;
+- ``rt_per_s`` (median), ``rt_min``, ``rt_max`` — round trips per second of all clients
+  together, one value per window;
+- ``p50_ms``, ``p99_ms`` — latency over all windows (median of the clients' p50, worst p99);
+- ``server_cpu``, ``client_cpu`` — CPUs busy in the server and in all load generators during
+  the windows (1.0 = one core busy all the time): whichever is near its share of the machine
+  is the side that limits the point;
+- ``cpu_us_per_rt`` — server CPU time inside the windows / round trips;
+- ``rss_kib_per_conn`` — (peak server RSS during the level − RSS of the idle server) / N: it
+  includes transient buffers of the level and excludes the kernel's socket memory;
 - ``peak_fds`` — most descriptors the server had open (≥ N proves it held N at once);
-- ``corrupted``, ``lost``, ``errors`` — from the load generator's byte-by-byte check.
-
-Levels run in increasing order, so memory freed after a smaller level is reused by the next.
+- ``corrupted``, ``lost``, ``errors`` — from the load generators' byte-by-byte check.
 
 Used in: 09.
 """
@@ -22,27 +28,26 @@ import dataclasses
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import psutil
 
-from helpers import procs
-from helpers.c10k import SERVERS
+from helpers import machine, procs
+from helpers.c10k import SERVERS, VARIANTS
 from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
-__all__ = ["SAMPLE_EVERY", "measure", "Row", "run_loadgen", "Sample", "Sampler", "start_server", "sweep",
-           "table", "write_csv"]
+__all__ = ["SAMPLE_EVERY", "clients_for", "tcp_kernel_memory", "measure", "Row", "run_loadgen", "run_loadgens", "Sample", "Sampler",
+           "start_server", "sweep", "table", "write_csv"]
 
 SAMPLE_EVERY = 0.02
-
 
 
 @dataclass(frozen=True)
@@ -115,10 +120,15 @@ class Row:
 
     server: str
     connections: int
+    clients: int
     held: int
     rt_per_s: float
+    rt_min: float
+    rt_max: float
     p50_ms: float
     p99_ms: float
+    server_cpu: float
+    client_cpu: float
     cpu_us_per_rt: float
     rss_kib_per_conn: float
     peak_fds: int
@@ -133,8 +143,8 @@ class Row:
 
 @contextmanager
 def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[ProgramServer]:
-    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS`) in its own process."""
-    spec = SERVERS[kind]
+    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS` or ``VARIANTS``) in its own process."""
+    spec = SERVERS.get(kind) or VARIANTS[kind]
     if not spec.available():
         raise RuntimeError(f"server {kind!r} needs {spec.requires}, which is not installed")
     code = f"import runpy\nrunpy.run_module({spec.module!r}, run_name='__main__', alter_sys=True)\n"
@@ -142,72 +152,126 @@ def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[Progr
         yield srv
 
 
-def run_loadgen(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-                phase_timeout: float = 20.0) -> dict:
-    """Run :mod:`helpers.c10k.loadgen` in a child process (bounded by a timeout); return its JSON."""
-    argv = [sys.executable, "-m", "helpers.c10k.loadgen", f"{address[0]}:{address[1]}", "--connections",
-            str(connections), "--duration", str(duration), "--size", str(size), "--phase-timeout", str(phase_timeout)]
-    proc = procs.popen(argv, cwd=tempfile.gettempdir(), env=procs.child_env())
+def _loadgen_argv(address, connections, duration, size, phase_timeout, windows, active) -> list[str]:
+    return [sys.executable, "-m", "helpers.c10k.loadgen", f"{address[0]}:{address[1]}", "--connections",
+            str(connections), "--duration", str(duration), "--size", str(size), "--phase-timeout", str(phase_timeout),
+            "--windows", str(windows), "--sync", "--active", str(active)]
+
+
+def run_loadgens(address: tuple[str, int], connections: int, clients: int, duration: float, size: int = 1024,
+                 phase_timeout: float = 20.0, windows: int = 1, active: int | None = None) -> list[dict]:
+    """*clients* load-generator processes at once, the *connections* (and the *active* ones) split between them."""
+    split = [connections // clients + (i < connections % clients) for i in range(clients)]
+    active = connections if active is None else active
+    busy = [max(1, round(active * n / connections)) for n in split]
+    running = [procs.popen(_loadgen_argv(address, n, duration, size, phase_timeout, windows, min(a, n)),
+                           cwd=tempfile.gettempdir(), env=procs.child_env(), stdin=subprocess.PIPE)
+               for n, a in zip(split, busy) if n]
+    results, timeout = [], duration * windows + 3 * phase_timeout + 10
     try:
-        out, err = proc.communicate(timeout=duration + 3 * phase_timeout + 10)
-    except subprocess.TimeoutExpired:
-        procs.stop(proc)
-        proc.communicate()
-        raise
-    if proc.returncode != 0:
-        raise RuntimeError(f"load generator failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return json.loads(out.decode().strip().splitlines()[-1])
+        for proc in running:  # barrier: all hold their connections (or gave up) before any measures
+            proc.stdout.readline()
+        for proc in running:
+            try:
+                proc.stdin.write(b"GO\n")
+                proc.stdin.close()
+            except OSError:  # it already exited (connect failed): its JSON says why
+                pass
+            proc.stdin = None  # communicate() below must not touch the closed pipe
+        for proc in running:
+            out, err = proc.communicate(timeout=timeout)
+            if proc.returncode != 0:
+                raise RuntimeError(f"load generator failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+            results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    finally:
+        for proc in running:
+            if proc.poll() is None:
+                procs.stop(proc)
+                proc.communicate()
+    return results
 
 
-def _settle(sampler: Sampler, fds: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if sampler.proc.num_fds() <= fds:
-                return
-        except psutil.Error:
-            return
-        time.sleep(0.05)
+def run_loadgen(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
+                phase_timeout: float = 20.0, windows: int = 1) -> dict:
+    """One load-generator process (bounded by a timeout); its JSON result."""
+    return run_loadgens(address, connections, 1, duration, size, phase_timeout, windows)[0]
+
+
+def tcp_kernel_memory(path: str = "/proc/net/sockstat") -> int | None:
+    """Bytes the kernel holds for all TCP sockets now (``TCP: … mem P`` in pages), or None off Linux.
+
+    This memory (socket buffers, queued data) is not in any process's RSS.
+    """
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("TCP:"):
+                    fields = line.split()
+                    return int(fields[fields.index("mem") + 1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def clients_for(connections: int, lim: machine.Limits | None = None) -> int:
+    """How many load-generator processes: one per usable CPU (at least 1, at most 4, at most *connections*)."""
+    cpus = (lim or machine.limits()).cpus
+    return max(1, min(4, int(cpus), connections))
+
+
+def _row(kind: str, n: int, results: list[dict], s: Sampler, base, label, env) -> Row:
+    windows = [sum(ws) for ws in zip(*(r["rt_per_s_windows"] for r in results))] or [0.0]
+    rts = sum(r["round_trips"] for r in results)
+    starts, ends = [r["t_start"] for r in results if "t_start" in r], [r["t_end"] for r in results if "t_end" in r]
+    if rts and starts and ends:
+        t0, t1 = min(starts), max(ends)
+        server_s = s.at(t1, "cpu") - s.at(t0, "cpu")
+        server_cpu = server_s / (t1 - t0)
+    else:
+        server_s = server_cpu = math.nan
+    span = sum(r["windows"] * r["duration"] for r in results) / len(results)
+    return Row(
+        server=label or kind, connections=n, clients=len(results), held=sum(r["held"] for r in results),
+        rt_per_s=statistics.median(windows), rt_min=min(windows), rt_max=max(windows),
+        p50_ms=statistics.median(r["p50_ms"] for r in results), p99_ms=max(r["p99_ms"] for r in results),
+        server_cpu=server_cpu, client_cpu=sum(r["cpu_s"] for r in results) / span,
+        cpu_us_per_rt=server_s / rts * 1e6 if rts else math.nan,
+        rss_kib_per_conn=(s.peak("rss") - base.rss) / n / 1024, peak_fds=int(s.peak("fds")),
+        corrupted=sum(r["corrupted"] for r in results), lost=sum(r["lost"] for r in results),
+        errors=sum(r["errors"] for r in results), bytes_sent=sum(r["bytes_sent"] for r in results),
+        bytes_ok=sum(r["bytes_ok"] for r in results), env=" ".join(f"{k}={v}" for k, v in (env or {}).items()),
+        error="; ".join(r["error"] for r in results if r["error"]))
 
 
 def measure(kind: str, levels: Iterable[int], duration: float = 0.3, size: int = 1024,
-            env: dict[str, str] | None = None, label: str | None = None) -> list[Row]:
-    """One server process, one load-generator run per connection count in *levels* (ascending)."""
+            env: dict[str, str] | None = None, label: str | None = None, windows: int = 3,
+            clients: int | None = None, active_share: float = 1.0) -> list[Row]:
+    """For each connection count in *levels* (ascending): a fresh server, *clients* load generators, one Row.
+
+    With *active_share* < 1 only that share of the connections keeps sending (the rest stay open, idle).
+    """
     rows = []
-    levels = sorted(levels)
-    with start_server(kind, env) as srv:
-        idle = Sampler(srv.pid)
-        time.sleep(0.1)
-        base = idle.take()
-        for n in levels:
+    for n in sorted(levels):
+        k = clients or clients_for(n)
+        with start_server(kind, env) as srv:
+            base = Sampler(srv.pid).take()
             with Sampler(srv.pid) as s:
-                r = run_loadgen(srv.address, n, duration, size)
+                results = run_loadgens(srv.address, n, k, duration, size, windows=windows,
+                                       active=max(1, round(n * active_share)))
             srv.check()
-            rts = r["round_trips"]
-            if rts and "t_start" in r:
-                cpu = s.at(r["t_end"], "cpu") - s.at(r["t_start"], "cpu")
-            else:
-                cpu = math.nan
-            rows.append(Row(
-                server=label or kind, connections=n, held=r["held"], rt_per_s=r["rt_per_s"], p50_ms=r["p50_ms"],
-                p99_ms=r["p99_ms"], cpu_us_per_rt=cpu / rts * 1e6 if rts else math.nan,
-                rss_kib_per_conn=(s.peak("rss") - base.rss) / n / 1024, peak_fds=int(s.peak("fds")),
-                corrupted=r["corrupted"], lost=r["lost"], errors=r["errors"], bytes_sent=r["bytes_sent"],
-                bytes_ok=r["bytes_ok"], env=" ".join(f"{k}={v}" for k, v in (env or {}).items()), error=r["error"]))
-            if n != max(levels):
-                _settle(idle, base.fds)
+        rows.append(_row(kind, n, results, s, base, label, env))
     return rows
 
 
 def sweep(kinds: Iterable[str], levels: Iterable[int], thread_levels: Iterable[int], duration: float = 0.3,
-          size: int = 1024) -> list[Row]:
+          size: int = 1024, windows: int = 3) -> list[Row]:
     """:func:`measure` every available server kind; thread-model servers use *thread_levels*."""
     rows = []
     for kind in kinds:
         spec = SERVERS[kind]
         if not spec.available():
             continue
-        rows += measure(kind, thread_levels if spec.model == "thread" else levels, duration, size)
+        rows += measure(kind, thread_levels if spec.model == "thread" else levels, duration, size, windows=windows)
     return rows
 
 
@@ -227,6 +291,8 @@ def table(rows: list[Row]) -> str:
     lines = []
     for r in rows:
         ok = "✓" if r.held == r.connections and not (r.corrupted or r.lost or r.errors) else "✗"
-        lines.append(f"{r.server:<20}{r.connections:>6} 连接  {r.rt_per_s / 1000:.1f}k rt/s  p50 {r.p50_ms:.2f} ms  "
-                     f"p99 {r.p99_ms:.2f} ms  CPU {r.cpu_us_per_rt:.1f} µs/往返  RSS {r.rss_kib_per_conn:.1f} KiB/连接  {ok}")
+        lines.append(f"{r.server:<18}{r.connections:>6} 连接  {r.rt_min / 1000:.1f}k/{r.rt_per_s / 1000:.1f}k/"
+                     f"{r.rt_max / 1000:.1f}k rt/s  p99 {r.p99_ms:.1f} ms  CPU 服务器 {r.server_cpu:.2f} 核 / "
+                     f"客户端×{r.clients} {r.client_cpu:.2f} 核  {r.cpu_us_per_rt:.1f} µs/往返  "
+                     f"RSS {r.rss_kib_per_conn:.1f} KiB/连接  {ok}")
     return "\n".join(lines)

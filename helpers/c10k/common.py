@@ -5,36 +5,21 @@ process raises its own soft limit to the hard limit with :func:`helpers.fdlimit.
 and listens with :func:`helpers.servers.base.listen` (127.0.0.1, a deep backlog).
 
 - :func:`announce` — prints ``127.0.0.1:PORT`` (how the launcher learns the port).
-- :func:`stop_on_signals` — SIGINT/SIGTERM set an event instead of killing mid-write.
 
 Used in: 09 (through the lab's servers).
 """
 from __future__ import annotations
 
-import signal
 import socket
 import sys
-import threading
 
-__all__ = ["announce", "port_arg", "stop_on_signals"]
+__all__ = ["announce", "port_arg"]
 
 
 def announce(sock: socket.socket) -> None:
     """Print the address line the launcher waits for, and flush it."""
     host, port = sock.getsockname()[:2]
     print(f"{host}:{port}", flush=True)
-
-
-def stop_on_signals() -> threading.Event:
-    """An Event set by SIGINT or SIGTERM (call from the main thread)."""
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    return stop
 
 
 def port_arg(argv: list[str] | None = None) -> int:

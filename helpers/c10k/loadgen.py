@@ -9,11 +9,20 @@ Phases:
 
 1. **connect** all N sockets (blocking connect, then non-blocking), so N are open at once;
 2. **hold**: every connection completes one round trip while all N are open — proof that
-   the server serves N concurrent connections;
+   the server serves N concurrent connections.  With ``--sync`` (several load generators
+   sharing the N connections) it then prints ``READY`` and waits for a line on stdin, so that
+   no generator measures or closes before all of them hold their connections;
 3. **measure**: a closed loop (each connection sends its next frame as soon as the echo of
-   the previous one arrived); after a warm-up of N round trips, those completing inside a
-   window of *duration* seconds count, with their latency;
+   the previous one arrived); after a warm-up of N round trips, those completing inside
+   *windows* consecutive windows of *duration* seconds each count (with *active* < N only the
+   first *active* connections keep sending; the others stay open and idle, as most of a real
+   server's clients do), with their latency —
+   one throughput per window (the runs of a level), and the client's own CPU time
+   (``time.process_time``) over the windows, so the lab can show which side was the limit;
 4. **drain** the replies still in flight, compare every byte with what was sent, close.
+
+:func:`send_never_read` is the opposite client: it sends frames and never reads the echoes
+(a test of the servers' flow control).
 
 A reply is *corrupted* if it differs from the frame sent (each frame is unique per
 connection and sequence number, :func:`message`), *lost* if it never
@@ -29,13 +38,14 @@ import selectors
 import socket
 import struct
 import sys
+import time
 
 from helpers.fdlimit import raise_to_hard
 from helpers.framing import encode
 from helpers.timing import now
 
 __all__ = ["MAX_CONNECTIONS", "MAX_DURATION", "Client", "LoadGenerator", "main", "message", "percentile",
-           "run"]
+           "run", "send_never_read"]
 
 MAX_CONNECTIONS = 12_000
 MAX_DURATION = 30.0
@@ -86,20 +96,26 @@ class LoadGenerator:
     """
 
     def __init__(self, address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-                 phase_timeout: float = 20.0):
+                 phase_timeout: float = 20.0, windows: int = 1, sync: bool = False, active: int | None = None):
         if not 1 <= connections <= MAX_CONNECTIONS:
             raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
         if not 0 < duration <= MAX_DURATION:
             raise ValueError(f"duration must be in (0, {MAX_DURATION}] s")
-        self.address, self.connections, self.duration = address, connections, duration
-        self.size, self.phase_timeout = size, phase_timeout
+        if not 1 <= windows <= 10:
+            raise ValueError("windows must be 1..10")
+        self.address, self.connections, self.duration, self.windows = address, connections, duration, windows
+        self.size, self.phase_timeout, self.sync = size, phase_timeout, sync
+        self.active = connections if active is None else active  # connections that keep sending after the hold
+        if not 1 <= self.active <= connections:
+            raise ValueError("active must be 1..connections")
         self.clients: list[Client] = []
         self.sel: selectors.BaseSelector | None = None
         # counters
         self.sent = self.ok = self.corrupt = self.errors = 0
         self.held = 0  # connections that completed their first round trip
         self.completed = 0  # round trips completed, all phases
-        self.count = 0  # round trips completed inside the measuring window
+        self.count = 0  # round trips completed inside the measuring windows
+        self.per_window: list[int] = []  # round trips completed in each window
         self.latencies: list[float] = []
         # phase flags
         self.looping = False  # each echo triggers the next frame (closed loop)
@@ -112,12 +128,15 @@ class LoadGenerator:
         soft = raise_to_hard(self.connections + 64)
         self.result = {"connections": self.connections, "size": self.size, "duration": self.duration, "nofile": soft,
                        "connected": 0, "held": 0, "round_trips": 0, "window": 0.0, "rt_per_s": 0.0,
+                       "windows": self.windows, "rt_per_s_windows": [], "cpu_s": float("nan"),
                        "p50_ms": float("nan"), "p99_ms": float("nan"), "bytes_sent": 0, "bytes_ok": 0,
                        "corrupted": 0, "lost": 0, "errors": 0, "error": ""}
         self.sel = selectors.DefaultSelector()
         try:
             if self._connect():
                 self._hold()
+                if self.sync:
+                    self._barrier()
                 self._warm_up()
                 self._measure()
                 self._drain()
@@ -163,21 +182,32 @@ class LoadGenerator:
         self.result["held"] = self.held
         self.result["hold_s"] = now() - self.t_connect - self.result["connect_s"]
 
+    def _barrier(self) -> None:
+        """Tell the launcher every connection is held; wait for its go (a line on stdin)."""
+        sys.stdout.write("READY\n")
+        sys.stdout.flush()
+        sys.stdin.readline()
+
     def _warm_up(self) -> None:
         """Start the closed loop (each connection sends its next frame as soon as an echo arrives)."""
         self.looping = True
         done0 = sum(c.done for c in self.clients)
-        for c in self.clients:
+        for c in self.clients[: self.active]:  # the others stay open and idle
             self._send_next(c)
-        self._loop_until(lambda: self.completed >= done0 + self.connections, now() + self.phase_timeout)
+        self._loop_until(lambda: self.completed >= done0 + self.active, now() + self.phase_timeout)
 
     def _measure(self) -> None:
-        """3. The closed loop is already running: count what completes in the window."""
+        """3. The closed loop is already running: count what completes in each window."""
         self.measuring = True
-        self.t0 = now()
-        self.t1 = self.t0 + self.duration
+        cpu0 = time.process_time()
+        self.t0 = start = now()
         self.result["t_start"] = self.t0
-        self._loop_until(lambda: now() >= self.t1, self.t1 + self.phase_timeout)
+        for w in range(self.windows):
+            before = self.count
+            self.t1 = start + (w + 1) * self.duration
+            self._loop_until(lambda: now() >= self.t1, self.t1 + self.phase_timeout)
+            self.per_window.append(self.count - before)
+        self.result["cpu_s"] = time.process_time() - cpu0
         self.result["t_end"] = self.t1
 
     def _drain(self) -> None:
@@ -193,7 +223,8 @@ class LoadGenerator:
 
     def _report(self) -> None:
         lat = sorted(self.latencies)
-        self.result.update(round_trips=self.count, window=self.duration, rt_per_s=self.count / self.duration,
+        self.result.update(round_trips=self.count, window=self.duration, rt_per_s=self.count / self.duration / self.windows,
+                           rt_per_s_windows=[n / self.duration for n in self.per_window],
                            p50_ms=percentile(lat, 0.50) * 1e3, p99_ms=percentile(lat, 0.99) * 1e3,
                            bytes_sent=self.sent, bytes_ok=self.ok, corrupted=self.corrupt,
                            lost=sum(1 for c in self.clients if c.expected), errors=self.errors)
@@ -265,9 +296,37 @@ class LoadGenerator:
 
 
 def run(address: tuple[str, int], connections: int, duration: float, size: int = 1024,
-        phase_timeout: float = 20.0) -> dict:
+        phase_timeout: float = 20.0, windows: int = 1, sync: bool = False, active: int | None = None) -> dict:
     """Run the four phases against *address*; return the measurements (see module docstring)."""
-    return LoadGenerator(address, connections, duration, size, phase_timeout).run()
+    return LoadGenerator(address, connections, duration, size, phase_timeout, windows, sync, active).run()
+
+
+def send_never_read(address: tuple[str, int], total: int, stall: float = 0.5) -> int:
+    """Send 1 KiB frames until *total* bytes went out or the socket stayed full for *stall* s; never read.
+
+    Returns the bytes sent: far below *total* when the server stops reading a client that does
+    not read its echoes (flow control); *total* when it takes everything into its memory.
+    """
+    frame = encode(b"x" * 1020)
+    chunk = frame * 64
+    sent, pending = 0, memoryview(chunk)
+    with socket.create_connection(address, timeout=5) as s:
+        s.setblocking(False)
+        blocked_since = None
+        while sent < total:
+            try:
+                n = s.send(pending)
+            except BlockingIOError:
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > stall:
+                    break
+                time.sleep(0.005)
+                continue
+            sent += n
+            pending = pending[n:] or memoryview(chunk)  # whole frames only
+            blocked_since = None
+        time.sleep(0.2)  # let the server take what it will
+    return sent
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -277,9 +336,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--duration", type=float, default=0.5)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--phase-timeout", type=float, default=20.0)
+    ap.add_argument("--windows", type=int, default=1)
+    ap.add_argument("--sync", action="store_true", help="after the hold phase print READY and wait for a stdin line")
+    ap.add_argument("--active", type=int, default=None, help="connections that keep sending (default: all)")
     args = ap.parse_args(argv)
     host, _, port = args.address.rpartition(":")
-    out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout)
+    out = run((host, int(port)), args.connections, args.duration, args.size, args.phase_timeout, args.windows,
+              args.sync, args.active)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 

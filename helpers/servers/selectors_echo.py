@@ -20,7 +20,7 @@ One thread, one :class:`selectors.DefaultSelector` (epoll on Linux), callbacks s
 
 - in a notebook (background thread): ``with SelectorsEchoServer() as srv:`` → ``srv.address``;
   counters ``accepted, frames, bytes_in, bytes_out, partial_sends, write_waits, max_open, errors``;
-- as a program: ``python -m helpers.servers.selectors_echo --port 0`` prints ``127.0.0.1:PORT`` (so
+- as a program: ``python -m helpers.servers.selectors_echo --port 0 [--selector poll]`` prints ``127.0.0.1:PORT`` (so
   :func:`helpers.servers.program_server` finds it), serves until SIGINT/SIGTERM, then prints one
   summary line ``served: accepted=… frames=… bytes_in=… bytes_out=… max_open=… errors=…``.
 
@@ -65,8 +65,12 @@ class SelectorsEchoServer(SelectorServer):
     name = "selectors-echo"
 
     def __init__(self, *, port: int = 0, transform: Callable[[bytes], bytes] | None = None, backlog: int = 4096,
-                 max_frame: int = MAX_FRAME, max_pending: int = MAX_PENDING, log_events: bool = False):
+                 max_frame: int = MAX_FRAME, max_pending: int = MAX_PENDING, log_events: bool = False,
+                 selector: type[selectors.BaseSelector] | None = None):
         super().__init__(backlog, port)
+        if selector is not None:  # e.g. selectors.PollSelector, to compare with epoll (chapter 09)
+            self._sel.close()
+            self._sel = selector()
         self.transform = transform
         self.max_frame = max_frame
         self.max_pending = max_pending
@@ -209,10 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m helpers.servers.selectors_echo", description="framed selectors echo server")
     p.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: the OS picks; printed)")
     p.add_argument("--upper", action="store_true", help="reply with the payload upper-cased (the seed's echo)")
+    p.add_argument("--selector", choices=["default", "poll", "epoll", "select"], default="default",
+                   help="the selectors class (default: DefaultSelector, epoll on Linux)")
     args = p.parse_args(argv)
 
     raise_to_hard()  # as many descriptors as the hard limit allows (the C10K lab needs 10,000+)
-    srv = SelectorsEchoServer(port=args.port, transform=bytes.upper if args.upper else None)
+    chosen = {"default": None, "poll": selectors.PollSelector, "epoll": getattr(selectors, "EpollSelector", None),
+              "select": selectors.SelectSelector}[args.selector]
+    srv = SelectorsEchoServer(port=args.port, transform=bytes.upper if args.upper else None, selector=chosen)
 
     def on_signal(signum, frame):  # only set a flag: raising here could interrupt the loop mid-update
         srv.request_stop()

@@ -8,7 +8,9 @@ each "site" is a path on one local server: ``srv.url("www.baidu.com")`` is
 
 Faults a site can inject: ``"reset"`` (the connection is reset, no reply), ``"stall"``
 (accepts, never answers until the server stops), ``"status"`` (replies with ``status``,
-e.g. 503).  Each connection gets its own thread, so slow sites are served concurrently,
+e.g. 503).  A malformed request (no request line, a request-target ``urlsplit`` rejects, a
+header section over :data:`MAX_HEADER`) gets ``400 Bad Request``; a method other than GET
+gets ``405 Method Not Allowed`` (a standard HTTP method) or ``501 Not Implemented``.  Each connection gets its own thread, so slow sites are served concurrently,
 like real ones.  Every request is recorded in ``srv.requests`` (with ``perf_counter``
 times) for timelines.
 
@@ -25,13 +27,23 @@ from urllib.parse import parse_qs, urlsplit
 
 from helpers.servers.base import BackgroundServer
 
-__all__ = ["MAX_HEADER", "READ_TIMEOUT", "REASONS", "SEED_SITES", "page_body", "RequestRecord", "Site",
+__all__ = ["BadRequest", "HTTP_METHODS", "MAX_HEADER", "READ_TIMEOUT", "REASONS", "SEED_SITES", "page_body", "RequestRecord", "Site",
            "slow_site_server", "SlowSiteServer"]
 
 MAX_HEADER = 16 * 1024
 READ_TIMEOUT = 5.0
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 431: "Request Header Fields Too Large",
-           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+           431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
+           502: "Bad Gateway", 503: "Service Unavailable"}
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+
+
+class BadRequest(ValueError):
+    """A request the server cannot route; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, why: str):
+        super().__init__(why)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,13 @@ class SlowSiteServer(BackgroundServer):
                 record.outcome = "bad-request"
                 self._reply(sock, 400, b"bad request\n", record)
                 return
-            record.path, site_name, site = self._route(head)
+            try:
+                record.path, site_name, site = self._route(head)
+            except BadRequest as exc:
+                record.outcome = "bad-request" if exc.status == 400 else "bad-method"
+                self._reply(sock, exc.status, f"{exc}\n".encode(), record,
+                            extra="Allow: GET\r\n" if exc.status == 405 else "")
+                return
             record.site = site_name
             if site is None:
                 record.outcome = "not-found"
@@ -206,11 +224,18 @@ class SlowSiteServer(BackgroundServer):
         return data
 
     def _route(self, head: bytes) -> tuple[str, str, Site | None]:
+        """(path, site name, Site or None); raises :class:`BadRequest` (400/405/501)."""
         lines = head.decode("latin-1").splitlines()
         parts = lines[0].split() if lines else []
-        if len(parts) < 2:
-            return "?", "?", None
-        target = urlsplit(parts[1])
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            raise BadRequest(400, "malformed request line")
+        method = parts[0]
+        if method != "GET":
+            raise BadRequest(405 if method in HTTP_METHODS else 501, f"method {method[:20]!r} not supported")
+        try:
+            target = urlsplit(parts[1])
+        except ValueError as exc:  # e.g. "http://[::1" : an invalid IPv6 URL
+            raise BadRequest(400, f"bad request-target: {exc}") from None
         segments = [s for s in target.path.split("/") if s]
         if segments and segments[0] in self.sites:
             return target.path, segments[0], self.sites[segments[0]]
@@ -232,8 +257,8 @@ class SlowSiteServer(BackgroundServer):
         return target.path, host or "?", None
 
     @staticmethod
-    def _reply(sock: socket.socket, status: int, body: bytes, record: RequestRecord) -> None:
-        head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}\r\n"
+    def _reply(sock: socket.socket, status: int, body: bytes, record: RequestRecord, extra: str = "") -> None:
+        head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}\r\n{extra}"
                 f"Content-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
                 f"Connection: close\r\n\r\n").encode()
         record.status = status
