@@ -27,7 +27,7 @@ KIND_COLORS = {"run": "#4C72B0", "wait": "#DD8452", "io": "#DD8452", "cpu": "#4C
                "error": "#C44E52", "idle": "#BBBBBB", "blocked": "#8C2D04", "parked": "#FDAE6B", "ready": "#9E9AC8"}
 KIND_LABELS = {"run": "运行 run", "wait": "等待 wait", "io": "I/O 等待", "cpu": "计算 CPU", "switch": "切换 switch",
                "error": "失败 error", "idle": "空闲 idle", "blocked": "线程阻塞 blocked（整个线程停住）",
-               "parked": "挂起 parked（线程空闲，可运行别人）", "ready": "就绪未运行 ready（轮不到 CPU）"}
+               "parked": "挂起 parked（线程空闲，可运行别人）", "ready": "就绪未运行 ready（轮不到线程）"}
 #: Kinds drawn hatched as well as colored, so they differ in print and for colour-blind readers too.
 KIND_HATCHES = {"blocked": "////"}
 # points drawn over a Gantt row (``gantt(..., marks=[(task, seconds, kind), ...])``)

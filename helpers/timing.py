@@ -11,6 +11,8 @@ process can measure its own spans and send them back).  :func:`helpers.plots.gan
 draws it.  :meth:`Timeline.packed` puts the spans of many short tasks into a few lanes
 (rows), so a chart of a hundred requests made by a pool of ten shows ten rows and the waves.
 
+A comparison of two ways of doing the same work uses :func:`best_of_interleaved`.
+
 Used in: 01, 02, 03, 04, 05, 06, 08 (and by clients, genloop, plots, serverview).
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-__all__ = ["Span", "Timeline", "assign_lanes", "format_seconds", "now", "timed"]
+__all__ = ["Span", "Timeline", "assign_lanes", "best_of_interleaved", "format_seconds", "now", "timed"]
 
 now = time.perf_counter  # the course's one clock: monotonic, high resolution, system-wide on Linux
 
@@ -50,6 +52,25 @@ def timed(func: Callable | None = None, *, label: str = "时间消耗", show: bo
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+def best_of_interleaved(funcs, *args, repeat: int = 5) -> list[float]:
+    """Best (smallest) seconds of one call ``f(*args)`` for each of *funcs*, in the order given.
+
+    The functions run in turns (f, g, f, g, ...) *repeat* times, so that a burst of load from
+    other programs hits every one of them alike, and each keeps its fastest run: the run the
+    rest of the machine disturbed least.  Used in: 02, 03.
+    """
+    funcs = list(funcs)
+    if repeat < 1:
+        raise ValueError("repeat must be at least 1")
+    best = [float("inf")] * len(funcs)
+    for _ in range(repeat):
+        for i, f in enumerate(funcs):
+            start = now()
+            f(*args)
+            best[i] = min(best[i], now() - start)
+    return best
 
 
 def format_seconds(seconds: float) -> str:

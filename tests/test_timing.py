@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from helpers.timing import Timeline, format_seconds, timed
+from helpers.timing import Timeline, best_of_interleaved, format_seconds, timed
 
 
 def test_timed_keeps_metadata_returns_result_and_prints(capsys):
@@ -90,3 +90,23 @@ def test_combine_lines_up_runs_made_one_after_another():
     assert both.tasks == ["顺序 · a", "线程 · a"]
     starts = [s.start for s in both.spans]
     assert max(starts) < 0.01, "each run starts near 0"
+
+
+def test_best_of_interleaved_runs_in_turns_and_keeps_each_fastest():
+    calls = []
+
+    def fast(n):
+        calls.append(("fast", n))
+
+    def slow(n):
+        calls.append(("slow", n))
+        time.sleep(0.02 if len(calls) <= 2 else 0.005)  # the first run is disturbed, later ones are not
+
+    best_fast, best_slow = best_of_interleaved([fast, slow], 7, repeat=3)
+    assert calls == [("fast", 7), ("slow", 7)] * 3  # interleaved, with the arguments given
+    assert best_fast < 0.005 <= best_slow < 0.02  # each keeps its fastest run, in the order of funcs
+
+
+def test_best_of_interleaved_rejects_no_repeat():
+    with pytest.raises(ValueError):
+        best_of_interleaved([print], repeat=0)
