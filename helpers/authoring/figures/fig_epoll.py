@@ -74,6 +74,7 @@ def draw():
         ax.text(x, 4.25, "cb", ha="center", va="center", fontsize=8, color=CALLBACK)
     ax.text(7.55, 5.5, "cb = 挂在每个 socket 等待队列上的 ep_poll_callback", ha="center", fontsize=9, color=CALLBACK)
     _arrow(ax, (4.35, 4.3), (5.1, 4.7), TREE, ls="--", lw=1.1)
+    _label(ax, 4.9, 4.02, "① 同时挂上 cb", TREE, fontsize=8.5)
     _box(ax, 7.55, 2.95, 3.6, 0.6, "数据到达 → 协议栈唤醒等待队列", "#8C8C8C", fontsize=9.5)
     _arrow(ax, (6.4, 3.25), (xs[1], 4.15), "#8C8C8C", rad=-0.2)
     _arrow(ax, (8.4, 3.25), (xs[4], 4.15), "#8C8C8C", rad=0.2)
