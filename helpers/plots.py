@@ -56,6 +56,7 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
     Rows follow *order* if given (tasks not named there come after), else first appearance.
     *marks* are points ``(task, seconds, kind)`` drawn over the bars (times relative to the
     timeline, as its spans are), styled by :data:`MARK_STYLES` (``"look"``, ``"notify"``).
+    A row with ``"look"`` marks gets no duration labels: its ticks would be drawn over them.
     """
     spans = timeline.spans
     if not spans:
@@ -64,6 +65,7 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
     if order is not None:
         tasks = [t for t in order if t in tasks] + [t for t in tasks if t not in order]
     row = {t: i for i, t in enumerate(tasks)}
+    looked_at = {task for task, _t, kind in marks or () if kind == "look"}  # its ticks would cover a label
     height = min(max(1.6, 0.42 * len(tasks) + 1.2), 9.0)
     fig, ax = plt.subplots(figsize=(width, height))
     kinds_seen: dict[str, None] = {}
@@ -73,7 +75,7 @@ def gantt(timeline: Timeline, title: str | None = None, *, xlabel: str = "时间
         hatch = KIND_HATCHES.get(s.kind)
         ax.barh(row[s.task], s.duration, left=s.start, height=0.6, color=color, linewidth=0.5,
                 edgecolor="#FFFFFF99" if hatch else "white", hatch=hatch)
-        if annotate and len(spans) <= 40 and s.duration > 0.06 * max(timeline.elapsed, 1e-9):
+        if annotate and len(spans) <= 40 and s.task not in looked_at and s.duration > 0.06 * max(timeline.elapsed, 1e-9):
             ax.text(s.start + s.duration / 2, row[s.task], f"{s.duration:.2f}", ha="center", va="center",
                     fontsize=8, color="white")
     marks_seen: dict[str, None] = {}

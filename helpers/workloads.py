@@ -33,13 +33,17 @@ def cpu_task(n: int) -> tuple[float, float, int, str]:
 
 
 def calibrate(seconds: float = 0.2) -> int:
-    """The *n* for which ``spin(n)`` takes about *seconds* on this machine (best of 3 probes)."""
+    """The *n* for which ``spin(n)`` takes about *seconds* of CPU time on this machine (best of 3 probes).
+
+    Timed with ``time.process_time()``: on a busy machine the wall clock also counts the time other
+    programs held the CPU, which would make the pieces of work come out too short.
+    """
     if seconds <= 0:
         raise ValueError("seconds must be > 0")
     probe = 200_000
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         spin(probe)
-        best = min(best, time.perf_counter() - start)
-    return max(1, int(probe * seconds / best))
+        best = min(best, time.process_time() - start)
+    return max(1, int(probe * seconds / max(best, 1e-6)))

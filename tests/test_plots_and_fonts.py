@@ -116,6 +116,8 @@ def test_gantt_draws_marks_on_their_rows_with_a_legend(monkeypatch):
     assert points == [(0.2, 0.0), (0.4, 0.0), (0.5, 1.0)]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert plots.MARK_STYLES["look"]["label"] in labels and plots.MARK_STYLES["notify"]["label"] in labels
+    # the duration label stays on the row without "look" ticks (which would be drawn over it)
+    assert [t.get_position()[1] for t in ax.texts] == [1.0]
     with pytest.raises(ValueError):
         plots.gantt(tl, marks=[("没有这一行", 0.1, "look")])
     plt.close("all")
