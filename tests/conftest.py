@@ -73,3 +73,32 @@ def sample_course(tmp_path):
         nbformat.write(nb, root / "notebooks" / name)
     nav.update(root / "notebooks")
     return root
+
+
+@pytest.fixture
+def drawn_texts(tmp_path):
+    """``drawn_texts(key, draw)``: draw figure *key* as ``make pics`` does (CJK font, no missing glyph), return its texts."""
+    return lambda key, draw: _drawn_texts(key, draw, tmp_path)
+
+
+def _drawn_texts(key: str, draw, tmp_path) -> str:
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.authoring.figures import render
+    from helpers.fonts import use_cjk_font
+
+    use_cjk_font()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        fig = draw()
+        texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+        plt.close(fig)
+        png, svg = render(key, draw, tmp_path)
+    assert png.stat().st_size > 10_000 and svg.stat().st_size > 10_000
+    assert plt.get_fignums() == []
+    return texts
