@@ -3,7 +3,9 @@
 Outputs and execution counts (1..n) are refreshed so that what a learner reads on
 GitHub is what the code does today, and nbval's strict comparison has a fresh reference.
 Cells tagged ``raises-exception`` may raise; any other error stops with a message.
-Cell timing metadata is not recorded, so re-running does not churn the files.
+Cell timing metadata is not recorded, so re-running does not churn the files, and consecutive
+stream outputs are merged (nbconvert's ``CoalesceStreamsPreprocessor``): a line that reached the
+notebook in two pieces shows as one, not as a line and a stray empty output.
 
 The kernels run in the learner's mode (a claim prints its verdict, it does not raise); every
 verdict of :func:`helpers.claims.claim` is recorded and written to ``reference/`` by
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from helpers.authoring import reference
 
@@ -36,6 +39,7 @@ def execute(path: Path, timeout: int = 300) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nbformat.write(nb, path)
     return elapsed
 
