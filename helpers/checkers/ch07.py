@@ -217,6 +217,9 @@ def _swarm(server: _ServerThread, clients: int = 40, messages: int = 4) -> int:
     except TimeoutError as exc:
         raise AssertionError(f"{clients} 个并发客户端（每个 {messages} 帧，约 4 KiB 一帧）：{exc}。"
                              "服务器要同时服务所有连接：一个线程里不能有阻塞的调用") from None
+    except OSError as exc:
+        raise AssertionError(f"{clients} 个并发客户端（每个 {messages} 帧，约 4 KiB 一帧）：有客户端的连接被服务器断开"
+                             f"（{exc.__class__.__name__}）。每个连接要有自己的 FrameDecoder 和写缓冲区") from None
     if not result.ok:
         bad = sorted(set(result.mismatched) | set(result.failed))
         names = "、".join(f"#{i}" for i in bad[:8]) + ("…" if len(bad) > 8 else "")
@@ -232,10 +235,11 @@ def _slow_reader(server: _ServerThread) -> tuple[float, int]:
     frames = [rng.randbytes(BIG_SIZE) for _ in range(BIG_FRAMES)]
     wire = b"".join(encode(f) for f in frames)
     a = _connect(server.address, rcvbuf=SLOW_WINDOW)
-    sender = threading.Thread(target=_send_quietly, args=(a, wire), daemon=True, name="client-A-send")
+    progress = [0]
+    sender = threading.Thread(target=_send_quietly, args=(a, wire, progress), daemon=True, name="client-A-send")
     try:
         sender.start()
-        sender.join(1.0)  # a server that reads everything lets A finish sending; a blocked one does not
+        _wait_until_sent_or_stalled(sender, progress)
         with _connect(server.address) as b:
             t0 = time.monotonic()
             b.sendall(encode(b"B: ping"))
@@ -259,11 +263,25 @@ def _slow_reader(server: _ServerThread) -> tuple[float, int]:
     return waited, len(got)
 
 
-def _send_quietly(sock: socket.socket, data: bytes) -> None:
+def _send_quietly(sock: socket.socket, data: bytes, progress: list[int]) -> None:
+    """Send *data*, counting the bytes the kernel took in ``progress[0]``."""
+    view = memoryview(data)
     try:
-        sock.sendall(data)
+        while progress[0] < len(data):
+            progress[0] += sock.send(view[progress[0]:progress[0] + 65536])
     except OSError:
         pass  # the checker closed A (the server never read it all): reported by the comparison
+
+
+def _wait_until_sent_or_stalled(sender: threading.Thread, progress: list[int], stall: float = 0.3) -> None:
+    """Until A has sent everything, or the server has stopped reading A (no progress for *stall* seconds)."""
+    last, since, deadline = -1, time.monotonic(), time.monotonic() + 10
+    while sender.is_alive() and time.monotonic() < deadline:
+        if progress[0] != last:
+            last, since = progress[0], time.monotonic()
+        elif time.monotonic() - since > stall:
+            return
+        sender.join(0.02)
 
 
 def check_echo_server(serve: Callable[[socket.socket, threading.Event], object]) -> str:
