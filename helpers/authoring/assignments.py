@@ -6,8 +6,8 @@ A chapter's exercise is four tagged cells (CONTRIBUTING.md, item 6): ``exercise`
 fenced ``python`` block, never executed in the learner's notebook).  For every chapter that has
 them, :func:`source_notebook` writes ``source/chNN/chNN.ipynb``: the chapter's first code cell
 (imports, ``%load_ext``), any cell tagged ``exercise-setup``, then the exercises, each stub replaced
-by the reference code between ``### BEGIN SOLUTION`` / ``### END SOLUTION`` and the solution
-markdown dropped.  nbgrader's own ``generate_assignment`` then writes ``release/chNN/`` (solutions
+by the stub's ``def`` and docstring with the reference function's body between
+``### BEGIN SOLUTION`` / ``### END SOLUTION`` (:func:`solved_stub`), and the solution markdown dropped.  nbgrader's own ``generate_assignment`` then writes ``release/chNN/`` (solutions
 replaced by ``raise NotImplementedError()``).
 
 Run ``python -m helpers.authoring.assignments [--out DIR]`` (default ``_build/assignments``, which
@@ -16,6 +16,7 @@ git ignores); the teacher's ``nbgrader_config.py`` written there points nbgrader
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import subprocess
@@ -26,7 +27,7 @@ import nbformat
 
 from helpers.authoring import ROOT, nav
 
-__all__ = ["TAGS", "assignment_name", "build", "exercise_cells", "main", "nbgrader_env", "solution_code", "source_notebook"]
+__all__ = ["TAGS", "assignment_name", "build", "exercise_cells", "main", "nbgrader_env", "solved_stub", "solution_code", "source_notebook"]
 
 TAGS = ("exercise", "exercise-code", "exercise-check", "exercise-solution")
 FENCE = re.compile(r"```python\n(.*?)\n```", re.S)
@@ -62,6 +63,28 @@ def exercise_cells(nb) -> list[dict[str, object]]:
     return found
 
 
+def solved_stub(stub: str, solution: str) -> str:
+    """The stub's ``def`` line and docstring, then the body of the reference function between nbgrader's markers.
+
+    nbgrader's release replaces the region with ``raise NotImplementedError()`` at the same indentation,
+    so the learner of the release gets the stub back: a function that is defined but not written.
+    """
+    lines = stub.rstrip().splitlines()
+    if not lines or lines[-1].strip() != "raise NotImplementedError()":
+        raise ValueError(f"a stub ends with `raise NotImplementedError()`: {stub[-60:]!r}")
+    indent = lines[-1][:len(lines[-1]) - len(lines[-1].lstrip())]
+    (node,) = [n for n in ast.parse(solution).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+               and stub.lstrip().startswith(("def " + n.name + "(", "class " + n.name))] or [None]
+    if node is None:
+        raise ValueError(f"the reference solution does not define the stub's function: {stub.splitlines()[0]!r}")
+    first = node.body[0]
+    has_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+        and isinstance(first.value.value, str)
+    start = first.end_lineno if has_doc else first.lineno - 1
+    body = solution.splitlines()[start:node.end_lineno]
+    return "\n".join(lines[:-1] + [f"{indent}### BEGIN SOLUTION", *body, f"{indent}### END SOLUTION"])
+
+
 def source_notebook(nb):
     """nbgrader's source notebook for a chapter: setup cells + exercises with solutions in place of the stubs."""
     out = nbformat.v4.new_notebook(metadata={"kernelspec": nb.metadata.get("kernelspec", {}),
@@ -72,7 +95,7 @@ def source_notebook(nb):
     for ex in exercise_cells(nb):
         task, stub, test = ex["exercise"], ex["exercise-code"], ex["exercise-check"]
         out.cells.append(nbformat.v4.new_markdown_cell(task.source, metadata={"tags": ["exercise"]}))
-        code = "### BEGIN SOLUTION\n" + solution_code(ex["exercise-solution"]) + "\n### END SOLUTION"
+        code = solved_stub(stub.source, solution_code(ex["exercise-solution"]))
         out.cells.append(nbformat.v4.new_code_cell(code, metadata={"nbgrader": dict(stub.metadata["nbgrader"]),
                                                                    "tags": ["exercise-code"]}))
         out.cells.append(nbformat.v4.new_code_cell(test.source, metadata={"nbgrader": dict(test.metadata["nbgrader"]),
