@@ -51,8 +51,9 @@ def test_release_has_no_solution(course):
     assert "BEGIN SOLUTION" not in text
     for ex in assignments.exercise_cells(nbformat.read(CHAPTER, as_version=4)):
         code = assignments.solution_code(ex["exercise-solution"])
+        stub = ex["exercise-code"].source.splitlines()
         assert not [line for line in code.splitlines() if len(line.strip()) > 25 and line.strip() in text
-                       and not line.startswith(("def ", "class "))]
+                    and line not in stub]
     stubs = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert stubs and all("raise NotImplementedError()" in c.source for c in stubs)
 
@@ -93,3 +94,36 @@ def test_autograde_gives_the_release_nothing_and_the_source_every_point(course):
     assert solved["total"] == solved["max"], solved
     print(f"autograde ch07: release {handed_out['total']:g}/{handed_out['max']:g}, "
           f"source {solved['total']:g}/{solved['max']:g}")
+
+
+def test_solved_stub_keeps_the_stub_around_the_reference_body():
+    stub = 'def f(x):\n    """Twice x."""\n    raise NotImplementedError()'
+    solution = 'def f(x):\n    """Twice x (reference)."""\n    # double it\n    return 2 * x\n'
+    assert assignments.solved_stub(stub, solution) == (
+        'def f(x):\n    """Twice x."""\n    ### BEGIN SOLUTION\n    # double it\n    return 2 * x\n    ### END SOLUTION')
+    with pytest.raises(ValueError, match="does not define"):
+        assignments.solved_stub(stub, "def g(x):\n    return x\n")
+    with pytest.raises(ValueError, match="ends with"):
+        assignments.solved_stub("def f(x):\n    return 1", solution)
+
+
+def _cell(kind: str, tag: str, source: str = "x"):
+    make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    return make(source, metadata={"tags": [tag]})
+
+
+def test_exercise_cells_come_as_four_in_order():
+    nb = nbformat.v4.new_notebook()
+    four = [_cell("markdown", "exercise"), _cell("code", "exercise-code"), _cell("code", "exercise-check"),
+            _cell("markdown", "exercise-solution", "<details>\n\n```python\nx = 1\n```\n\n</details>")]
+    nb.cells = four + four
+    assert len(assignments.exercise_cells(nb)) == 2
+    assert assignments.solution_code(four[3]) == "x = 1"
+    nb.cells = four[:1] + four[2:]
+    with pytest.raises(ValueError, match="must come as"):
+        assignments.exercise_cells(nb)
+    nb.cells = four[:3]
+    with pytest.raises(ValueError, match="incomplete"):
+        assignments.exercise_cells(nb)
+    with pytest.raises(ValueError, match="exactly one"):
+        assignments.solution_code(_cell("markdown", "exercise-solution", "no code"))
