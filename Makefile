@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # the teachers' and the tests' tools (requirements-teacher.txt) on top of the learner's
 TEACHER := $(VENV)/.installed-teacher
 
-.PHONY: lab test unit notebooks execute pics nav html clean help
+.PHONY: lab test unit notebooks execute pics nav html assignments clean help
 
 help:
 	@echo "make lab      - set up .venv if needed and open JupyterLab at notebooks/00_index.ipynb"
@@ -16,6 +16,7 @@ help:
 	@echo "make pics     - redraw every figure in pics/ from code"
 	@echo "make nav      - refresh the navigation line and the slide metadata of every notebook"
 	@echo "make html     - build the course site (Jupyter Book) into _build/html/: sidebar, search, launch buttons"
+	@echo "make assignments - the exercises as an nbgrader course in _build/assignments/ (source with solutions, student release)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,3 +61,8 @@ html: $(TEACHER)
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# The nbgrader course of the exercises (teachers): _build/assignments/source (with solutions) and
+# release/ (nbgrader's generate_assignment: solutions stripped).  helpers/authoring/assignments.py.
+assignments: $(TEACHER)
+	$(PY) -m helpers.authoring.assignments

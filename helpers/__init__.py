@@ -6,7 +6,9 @@ One module, one role, in three rooms.
 
 - :mod:`helpers.bank`      the seed's bank metaphor: a counter, a numbered slip, four customers (chapter 01)
 - :mod:`helpers.c10k`      the C10K lab: a server per model, a load generator, a benchmark (chapter 09)
-- :mod:`helpers.checks`    self-checks for the exercises
+- :mod:`helpers.checkers`  checkers of the exercises that run the learner's code and teach (one module per chapter)
+- :mod:`helpers.checkers.ch07` chapter 07: split frames, flush a write buffer, a selectors echo server vs the course's clients
+- :mod:`helpers.checks`    self-checks for the exercises: ⏳ / ❌ + hint / ✅ + what was measured; raises under nbgrader
 - :mod:`helpers.claims`    measured claims judged on the learner's machine, one line each (✅ / ⚠️ / ❌)
 - :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)
 - :mod:`helpers.completion` completion-based (asynchronous) I/O: io_uring, Linux AIO, or a labelled simulation
@@ -47,6 +49,7 @@ One module, one role, in three rooms.
 
 **Authoring** (tools an author runs to build the course; :mod:`helpers.authoring`):
 
+- :mod:`helpers.authoring.assignments` the nbgrader course of the exercises: source with solutions, student release (``make assignments``)
 - :mod:`helpers.authoring.execute` re-executes notebooks in place (``make execute``)
 - :mod:`helpers.authoring.figures` draws the figures in ``pics/`` (``make pics``)
 - :mod:`helpers.authoring.lab`     how the course's JupyterLab starts (``make lab``)

@@ -1,23 +1,29 @@
 """Self-checks for the exercises: a helpful message, not only pass/fail.
 
-An exercise in a notebook has three cells:
+An exercise in a notebook has four cells (CONTRIBUTING.md, item 6): the task; the learner's
+cell, a function whose body is ``raise NotImplementedError()``; a check cell
+``check("练习 1", lambda: checker(learner_function))``; and the reference solution as
+markdown, read on demand, never executed.  :func:`check` prints one line:
 
-1. the learner's cell — a function whose body is ``raise NotImplementedError``;
-2. a check cell — ``check("练习 1", lambda: ...)`` runs assertions against it and prints
-   ⏳ (not done yet), ❌ + a hint (wrong), or ✅ (right); it never fails the notebook;
-   :func:`expect` gives the hint; a bare ``assert`` shows its own source line;
-3. the reference solution — defines the same function and calls
-   ``check(..., solution=True)``, which raises if the solution is wrong, so the tests
-   (nbval) prove every solution.
+- ⏳ — the function still raises ``NotImplementedError`` (not done yet);
+- ❌ + a hint — a checker of :mod:`helpers.checkers` (or :func:`expect`, or a bare ``assert``,
+  which shows its own source line) said what is wrong, or the learner's code raised;
+- ✅ + what the checker measured (the line it returned).
+
+In the learner's kernel it never raises.  Under nbgrader (``nbgrader autograde`` and
+``validate`` set ``NBGRADER_EXECUTION`` in the kernel's environment) ⏳ and ❌ raise, so the
+test cell scores 0.  Chapters not yet converted still end with an executable reference
+solution that calls ``check(..., solution=True)``, which raises in the same way.
 
 Used in: 01, 02, 03, 04, 05, 06, 07, 08, 09.
 """
 from __future__ import annotations
 
+import os
 import traceback
 from typing import Callable
 
-__all__ = ["check", "expect"]
+__all__ = ["GRADING", "check", "expect", "grading"]
 
 
 def expect(condition: bool, hint: str) -> None:
@@ -33,16 +39,24 @@ def _where(exc: BaseException) -> str:
     return f"`{line}`" if line else ""
 
 
+GRADING = ("autograde", "validate")  # values of NBGRADER_EXECUTION (nbgrader/converters/autograde.py, validator.py)
+
+
+def grading() -> bool:
+    """True inside a kernel that nbgrader runs to grade or validate a notebook."""
+    return os.environ.get("NBGRADER_EXECUTION", "") in GRADING
+
+
 def check(title: str, test: Callable[[], object], *, solution: bool = False) -> None:
-    """Run *test* (a function that calls the learner's code and uses :func:`expect`/assert).
+    """Run *test* (a function that calls the learner's code: a checker, :func:`expect` or assert).
 
     Prints one friendly line (and returns None, so a cell ending with it shows only that
-    line).  With ``solution=True``
-    (the reference solution's cell) any failure is raised instead, so a wrong solution
-    fails the test suite.
+    line); a string returned by *test* is what was measured, printed after ✅.  Under nbgrader
+    (:func:`grading`) or with ``solution=True`` any failure is raised instead.
     """
+    solution = solution or grading()
     try:
-        test()
+        measured = test()
     except NotImplementedError:
         if solution:
             raise
@@ -61,5 +75,5 @@ def check(title: str, test: Callable[[], object], *, solution: bool = False) -> 
         where = _where(exc)
         print(f"❌ {title}：你的代码抛出了 {exc.__class__.__name__}: {exc}" + (f"（在 {where}）" if where else ""))
         return None
-    print(f"✅ {title}：通过！")
+    print(f"✅ {title}：通过！" + (f"{measured}。" if isinstance(measured, str) and measured else ""))
     return None

@@ -41,3 +41,26 @@ def test_check_shows_the_hint_and_the_failing_line(capsys):
 def test_solution_mode_still_raises_the_message():
     with pytest.raises(AssertionError, match="期望 55，实际得到 20"):
         check("解答", lambda: expect(20 == 55, "期望 55，实际得到 20"), solution=True)
+
+
+def test_check_prints_what_the_checker_measured(capsys):
+    check("练习 2", lambda: "10 MiB 逐字节送到")
+    check("练习 2", lambda: None)
+    assert capsys.readouterr().out.splitlines() == ["✅ 练习 2：通过！10 MiB 逐字节送到。", "✅ 练习 2：通过！"]
+
+
+@pytest.mark.parametrize("mode", ["autograde", "validate"])
+def test_under_nbgrader_not_done_and_wrong_raise(mode, monkeypatch, capsys):
+    def stub():
+        raise NotImplementedError()
+
+    check("练习 1", stub)
+    check("练习 1", lambda: expect(False, "期望 55"))
+    assert [line[0] for line in capsys.readouterr().out.splitlines()] == ["⏳", "❌"]
+    monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+    with pytest.raises(NotImplementedError):
+        check("练习 1", stub)
+    with pytest.raises(AssertionError, match="期望 55"):
+        check("练习 1", lambda: expect(False, "期望 55"))
+    check("练习 1", lambda: "ok")  # a pass still prints, and does not raise
+    assert capsys.readouterr().out == "✅ 练习 1：通过！ok。\n"

@@ -8,11 +8,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.authoring import nav
+from helpers.authoring import assignments, nav
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
 SKELETON = ["学习目标", "小结", "练习"]
+# chapters whose exercises still end with an executable reference solution calling check(..., solution=True);
+# a chapter leaves this list when its exercises take the four-cell form of CONTRIBUTING.md, item 6
+OLD_FORM_EXERCISES = {"01", "02", "03", "04", "05", "06", "08", "09"}
 
 
 def requirement_names(text: str) -> list[str]:
@@ -90,7 +93,28 @@ def test_chapter_follows_the_skeleton(path):
         positions.append(text.index(section))
     assert positions == sorted(positions), f"{path.name}: sections must come in the order {SKELETON}"
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "solution=True" in sources, f"{path.name}: exercises need tested reference solutions"
+    if path.name[:2] in OLD_FORM_EXERCISES:
+        assert "solution=True" in sources, f"{path.name}: exercises need tested reference solutions"
+        return
+    assert "solution=True" not in sources, f"{path.name}: a reference solution that runs on Run All (CONTRIBUTING.md, item 6)"
+    assert not any(c.metadata.get("jupyter", {}).get("source_hidden") for c in nb.cells if c.cell_type == "code"), \
+        f"{path.name}: hidden executable solution cells are the old form of the exercises"
+    exercises = assignments.exercise_cells(nb)
+    assert 2 <= len(exercises) <= 4, f"{path.name}: 2–4 exercises, tagged {assignments.TAGS}"
+    for n, ex in enumerate(exercises, 1):
+        task, stub, test, solution = (ex[t] for t in assignments.TAGS)
+        assert task.cell_type == "markdown" and task.source.startswith(f"### 练习 {n}："), task.source[:40]
+        assert stub.cell_type == "code" and stub.source.rstrip().endswith("raise NotImplementedError()"), stub.source[-60:]
+        assert stub.metadata["nbgrader"] == {"grade": False, "solution": True, "locked": False,
+                                             "grade_id": f"{path.name[:2]}-ex{n}-code", "schema_version": 3}
+        grader = test.metadata["nbgrader"]
+        assert grader["grade"] and grader["locked"] and not grader["solution"] and grader["points"] > 0
+        assert grader["grade_id"] == f"{path.name[:2]}-ex{n}-check"
+        assert test.cell_type == "code" and test.source.startswith(f'check("练习 {n}", lambda: ')
+        assert [o.text for o in test.outputs] == [f"⏳ 练习 {n}：还没有作答 —— 完成上面的函数后再运行这个单元格。\n"], \
+            f"{path.name}: Run All must leave 练习 {n} at ⏳ (a solution executed?)"
+        assert solution.cell_type == "markdown" and solution.source.startswith("<details><summary>参考答案")
+        assignments.solution_code(solution)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -11,7 +11,7 @@ cell                                          slide_type      why
 the first cell (the navigation cell)          ``slide``       every deck starts with a slide
 the title cell right after the navigation     ``-``           nav + ``# NN 标题`` share slide 1
 an empty cell                                 ``skip``        nothing to show
-a solution (``jupyter.source_hidden``)        ``notes``       the teacher sees it (speaker view, ``S``)
+a solution (tag ``exercise-solution``)        ``notes``       the teacher sees it (speaker view, ``S``)
 markdown starting with ``# `` or ``## ``      ``slide``       one section, one slide
 markdown starting with ``### ``               ``subslide``    a sub-section goes below it
 anything else                                 ``-``           continues the current slide
@@ -40,8 +40,10 @@ def _first_line(source: str) -> str:
 
 
 def is_solution(cell) -> bool:
-    """A reference-solution cell: its source starts collapsed in JupyterLab (CONTRIBUTING.md)."""
-    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+    """A reference solution: a markdown cell tagged ``exercise-solution``, or (chapters not yet converted)
+    a code cell whose source starts collapsed in JupyterLab (CONTRIBUTING.md)."""
+    meta = cell.get("metadata", {})
+    return "exercise-solution" in meta.get("tags", []) or bool(meta.get("jupyter", {}).get("source_hidden"))
 
 
 def slide_type(cells: list, i: int) -> str:
