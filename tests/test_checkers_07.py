@@ -83,7 +83,7 @@ def test_echo_server_with_one_decoder_for_all_clients_is_caught():
     wrong = _wrong(3, "conns[conn] = (framing.FrameDecoder(), bytearray())",
                    "conns[conn] = (shared, bytearray())")
     scope = _scope("from helpers import framing\nshared = framing.FrameDecoder()\n" + wrong)
-    with pytest.raises(AssertionError, match="^40 个并发客户端.*FrameError"):
+    with pytest.raises(AssertionError, match="^40 个并发客户端"):  # how it breaks depends on the interleaving
         ch07.check_echo_server(scope["serve"])
 
 
