@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import random
-import select
 import socket
 import threading
 import time
