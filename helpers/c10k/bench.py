@@ -45,7 +45,7 @@ import psutil
 
 from helpers import machine, procs
 from helpers.claims import LoadWatch
-from helpers.c10k import SERVERS, VARIANTS
+from helpers.c10k import SERVERS, UNBOUNDED, VARIANTS
 from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
@@ -198,8 +198,8 @@ class Row:
 
 @contextmanager
 def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[ProgramServer]:
-    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS` or ``VARIANTS``) in its own process."""
-    spec = SERVERS.get(kind) or VARIANTS[kind]
+    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS`, ``VARIANTS`` or ``UNBOUNDED``) in its own process."""
+    spec = SERVERS.get(kind) or VARIANTS.get(kind) or UNBOUNDED[kind]
     if not spec.available():
         raise RuntimeError(f"server {kind!r} needs {spec.requires}, which is not installed")
     code = f"import runpy\nrunpy.run_module({spec.module!r}, run_name='__main__', alter_sys=True)\n"
