@@ -132,6 +132,37 @@ def test_clients_for_follows_the_usable_cpus():
     assert bench.clients_for(1, two) == 1
 
 
+def test_sizes_measure_every_server_at_mid_when_tasks_are_few():
+    """With pids.max = 600 the thread server gets ~584 connections: MID must follow, in both level lists."""
+    from helpers import machine
+    few = machine.Limits(cpus=2.0, affinity=2, quota=None, memory_limit=None, memory_available=2**34,
+                         nofile_soft=20000, nofile_hard=20000, tasks=600)
+    n, n_threads, mid = bench.sizes(few, quiet=True)
+    assert n == 10_000 and n_threads < 1000 and mid == n_threads
+    levels, thread_levels = bench.levels(10, mid, n, cap=n), bench.levels(10, mid, cap=n_threads)
+    assert mid in levels and mid in thread_levels
+    roomy = dataclasses.replace(few, tasks=None)
+    assert bench.sizes(roomy, quiet=True) == (10_000, 1000, 1000)
+
+
+def test_minor_faults_and_context_switches_read_this_process():
+    import os
+    import threading
+    import time
+    assert bench.minor_faults(os.getpid()) > 0 and bench.minor_faults(-1) == 0
+    before = bench.context_switches(os.getpid())
+    stop = threading.Event()
+    workers = [threading.Thread(target=lambda: [time.sleep(0.001) for _ in iter(stop.is_set, True)]) for _ in range(4)]
+    for w in workers:
+        w.start()
+    time.sleep(0.1)    # the workers are alive and switching: they count, not only the main thread
+    during = bench.context_switches(os.getpid())
+    stop.set()
+    for w in workers:
+        w.join()
+    assert during - before >= 4 * 10 and bench.context_switches(-1) == -1
+
+
 def test_sampler_interpolates():
     s = bench.Sampler.__new__(bench.Sampler)
     s.samples = [bench.Sample(0.0, 1.0, 10, 1), bench.Sample(1.0, 3.0, 30, 1)]

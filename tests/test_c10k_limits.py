@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from helpers import framing
-from helpers.c10k import SERVERS, VARIANTS, bench
+from helpers.c10k import SERVERS, UNBOUNDED, VARIANTS, bench
 from helpers.c10k.loadgen import send_never_read
 
 KINDS = [k for k, s in {**SERVERS, **VARIANTS}.items() if s.available()]
@@ -66,3 +66,14 @@ def test_server_stops_within_2s_right_after_thousands_of_resets(kind, sig):
             pass
         took = time.monotonic() - start
     assert took < 2.0, f"{kind} took {took:.2f} s to stop after {signal.Signals(sig).name}"
+
+
+def test_the_counter_example_without_flow_control_does_grow():
+    """Chapter 09 shows it beside the safe server: its memory follows what the client sends."""
+    (kind,) = UNBOUNDED
+    with bench.start_server(kind) as srv:
+        server = psutil.Process(srv.pid)
+        rss0 = server.memory_info().rss
+        sent = send_never_read(srv.address, 32 * 1024 * 1024)
+        grown = server.memory_info().rss - rss0
+    assert sent == 32 * 1024 * 1024 and grown > 16 * 1024 * 1024

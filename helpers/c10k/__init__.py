@@ -14,6 +14,7 @@ then that many bytes; the server sends every frame back unchanged.
 - :mod:`helpers.c10k.asyncio_buffered_server`  asyncio ``BufferedProtocol`` (recv_into a reused buffer)
 - :mod:`helpers.c10k.uvloop_server`      the streams server on uvloop (skipped when uvloop is absent)
 - :mod:`helpers.c10k.poll_server`       the selectors server on ``PollSelector`` (a variant: the realistic C10K only)
+- :mod:`helpers.c10k.asyncio_noflow_server`  the ``Protocol`` server without flow control (a counter-example, :data:`UNBOUNDED`)
 - :mod:`helpers.c10k.loadgen`            the load generator: N connections, ping-pong, checks every byte
 - :mod:`helpers.c10k.bench`              runs a server + the load generator, samples the server's CPU/RSS
 - :mod:`helpers.c10k.recvcost`           what one recv(size) costs: µs and page faults (the asyncio streams surprise)
@@ -59,4 +60,10 @@ VARIANTS: dict[str, ServerKind] = {
     "selectors-poll": ServerKind("selectors-poll", "helpers.c10k.poll_server", "event"),
 }
 
-__all__ = ["SERVERS", "ServerKind", "VARIANTS"]
+# Counter-examples whose memory is NOT bounded against a client that never reads: only the
+# flow-control demo runs them (bounded by what its client offers); never measured or swept.
+UNBOUNDED: dict[str, ServerKind] = {
+    "asyncio-protocol-no-flow-control": ServerKind("asyncio-protocol-no-flow-control", "helpers.c10k.asyncio_noflow_server", "event"),
+}
+
+__all__ = ["SERVERS", "ServerKind", "UNBOUNDED", "VARIANTS"]

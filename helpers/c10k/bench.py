@@ -16,6 +16,10 @@ open descriptors every 20 ms.  Each load generator measures *windows* consecutiv
 - ``cpu_us_per_rt`` — server CPU time inside the windows / round trips;
 - ``rss_kib_per_conn`` — (peak server RSS during the level − RSS of the idle server) / N: it
   includes transient buffers of the level and excludes the kernel's socket memory;
+- ``client_us_per_rt`` — the load generators' CPU time / round trips;
+- ``ctx_per_rt``, ``minflt_per_rt`` — the server's context switches and minor page faults inside
+  the windows / round trips;
+- ``others_cpu`` — CPUs other programs used during the level (:class:`helpers.claims.LoadWatch`);
 - ``peak_fds`` — most descriptors the server had open (≥ N proves it held N at once);
 - ``corrupted``, ``lost``, ``errors`` — from the load generators' byte-by-byte check.
 
@@ -40,11 +44,12 @@ from typing import Iterable, Iterator
 import psutil
 
 from helpers import machine, procs
-from helpers.c10k import SERVERS, VARIANTS
+from helpers.claims import LoadWatch
+from helpers.c10k import SERVERS, UNBOUNDED, VARIANTS
 from helpers.timing import now
 from helpers.servers.program import ProgramServer, program_server
 
-__all__ = ["SAMPLE_EVERY", "clients_for", "tcp_kernel_memory", "measure", "Row", "run_loadgen", "run_loadgens", "Sample", "Sampler",
+__all__ = ["SAMPLE_EVERY", "clients_for", "CTX_EVERY", "context_switches", "levels", "minor_faults", "sizes", "tcp_kernel_memory", "measure", "Row", "run_loadgen", "run_loadgens", "Sample", "Sampler",
            "start_server", "sweep", "table", "write_csv"]
 
 SAMPLE_EVERY = 0.02
@@ -58,6 +63,8 @@ class Sample:
     cpu: float
     rss: int
     fds: int
+    ctx: int = -1       # context switches so far (all threads), -1 when not read
+    minflt: int = 0     # minor page faults so far
 
 
 class Sampler:
@@ -67,6 +74,7 @@ class Sampler:
         self.proc = psutil.Process(pid)
         self.every = every
         self.samples: list[Sample] = []
+        self._taken = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="c10k-sampler")
 
@@ -74,7 +82,10 @@ class Sampler:
         """Sample now."""
         with self.proc.oneshot():
             cpu = self.proc.cpu_times()
-            return Sample(now(), cpu.user + cpu.system, self.proc.memory_info().rss, self.proc.num_fds())
+            ctx = context_switches(self.proc.pid) if self._taken % CTX_EVERY == 0 else -1
+            self._taken += 1
+            return Sample(now(), cpu.user + cpu.system, self.proc.memory_info().rss, self.proc.num_fds(),
+                          ctx, minor_faults(self.proc.pid))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -91,14 +102,15 @@ class Sampler:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(2.0)
+        self._taken = 0  # the last sample reads the context switches too
         try:
             self.samples.append(self.take())
         except psutil.Error:
             pass
 
     def at(self, t: float, field: str) -> float:
-        """*field* linearly interpolated at time *t* (perf_counter clock)."""
-        s = self.samples
+        """*field* linearly interpolated at time *t* (perf_counter clock); ``ctx`` only from the samples that read it."""
+        s = [x for x in self.samples if x.ctx >= 0] if field == "ctx" else self.samples
         if not s:
             return math.nan
         if t <= s[0].t:
@@ -112,6 +124,45 @@ class Sampler:
     def peak(self, field: str) -> float:
         """Largest value of *field* seen."""
         return max((getattr(x, field) for x in self.samples), default=math.nan)
+
+
+CTX_MAX_THREADS = 2000
+CTX_EVERY = 5   # read the context switches every 5th sample (100 ms): it costs ~10 µs per thread
+
+
+def context_switches(pid: int) -> int:
+    """Times the threads of process *pid* were switched onto a CPU so far; -1 if unknown or too many threads.
+
+    ``/proc/<pid>/status`` (what ``psutil.Process.num_ctx_switches`` reads on Linux) counts the
+    main thread only, so a thread-per-connection server needs the sum over its threads: the third
+    field of ``/proc/<pid>/task/<tid>/schedstat`` (time slices run).  Above
+    :data:`CTX_MAX_THREADS` threads that sum costs too much to read during a measurement: -1.
+    """
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return -1
+    if len(tids) > CTX_MAX_THREADS:
+        return -1
+    total = 0
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
+                total += int(f.read().split()[2])
+        except FileNotFoundError:
+            continue  # the thread ended meanwhile
+        except (OSError, ValueError, IndexError):
+            return -1
+    return total
+
+
+def minor_faults(pid: int) -> int:
+    """Minor page faults of process *pid* so far (field 10 of ``/proc/<pid>/stat``), 0 off Linux."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[7])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 @dataclass
@@ -139,12 +190,16 @@ class Row:
     bytes_ok: int
     env: str = ""
     error: str = ""
+    client_us_per_rt: float = math.nan   # load generators' CPU time / round trips
+    ctx_per_rt: float = math.nan         # server context switches / round trips
+    minflt_per_rt: float = math.nan      # server minor page faults / round trips
+    others_cpu: float = math.nan         # CPUs other programs used during the level (LoadWatch)
 
 
 @contextmanager
 def start_server(kind: str, env: dict[str, str] | None = None) -> Iterator[ProgramServer]:
-    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS` or ``VARIANTS``) in its own process."""
-    spec = SERVERS.get(kind) or VARIANTS[kind]
+    """Run the server *kind* (a key of :data:`helpers.c10k.SERVERS`, ``VARIANTS`` or ``UNBOUNDED``) in its own process."""
+    spec = SERVERS.get(kind) or VARIANTS.get(kind) or UNBOUNDED[kind]
     if not spec.available():
         raise RuntimeError(f"server {kind!r} needs {spec.requires}, which is not installed")
     code = f"import runpy\nrunpy.run_module({spec.module!r}, run_name='__main__', alter_sys=True)\n"
@@ -213,6 +268,23 @@ def tcp_kernel_memory(path: str = "/proc/net/sockstat") -> int | None:
     return None
 
 
+def levels(*wanted: int, cap: int) -> list[int]:
+    """The distinct connection counts of *wanted*, none above *cap*, ascending."""
+    return sorted({min(n, cap) for n in wanted})
+
+
+def sizes(lim: machine.Limits | None = None, quiet: bool = False) -> tuple[int, int, int]:
+    """``(N, N_THREADS, MID)`` for chapter 09 on this machine (:func:`helpers.machine.fit` prints when it shrinks).
+
+    N: connections for the event-driven servers (≤ 10,000); N_THREADS: for the thread server
+    (≤ 1,000, also bounded by the tasks the cgroup allows); MID: the level every server, the
+    thread server included, is measured at (≤ 1,000, ≤ N, ≤ N_THREADS).
+    """
+    n = machine.fit(10_000, "连接", fds_each=1, bytes_each=64 * 1024, lim=lim, quiet=quiet)
+    n_threads = machine.fit(1000, "线程服务器的连接", fds_each=1, bytes_each=64 * 1024, tasks_each=1, lim=lim, quiet=quiet)
+    return n, n_threads, min(1000, n, n_threads)
+
+
 def clients_for(connections: int, lim: machine.Limits | None = None) -> int:
     """How many load-generator processes: one per usable CPU (at least 1, at most 4, at most *connections*)."""
     cpus = (lim or machine.limits()).cpus
@@ -227,8 +299,9 @@ def _row(kind: str, n: int, results: list[dict], s: Sampler, base, label, env) -
         t0, t1 = min(starts), max(ends)
         server_s = s.at(t1, "cpu") - s.at(t0, "cpu")
         server_cpu = server_s / (t1 - t0)
+        ctx, minflt = s.at(t1, "ctx") - s.at(t0, "ctx"), s.at(t1, "minflt") - s.at(t0, "minflt")
     else:
-        server_s = server_cpu = math.nan
+        server_s = server_cpu = ctx = minflt = math.nan
     span = sum(r["windows"] * r["duration"] for r in results) / len(results)
     return Row(
         server=label or kind, connections=n, clients=len(results), held=sum(r["held"] for r in results),
@@ -240,7 +313,9 @@ def _row(kind: str, n: int, results: list[dict], s: Sampler, base, label, env) -
         corrupted=sum(r["corrupted"] for r in results), lost=sum(r["lost"] for r in results),
         errors=sum(r["errors"] for r in results), bytes_sent=sum(r["bytes_sent"] for r in results),
         bytes_ok=sum(r["bytes_ok"] for r in results), env=" ".join(f"{k}={v}" for k, v in (env or {}).items()),
-        error="; ".join(r["error"] for r in results if r["error"]))
+        error="; ".join(r["error"] for r in results if r["error"]),
+        client_us_per_rt=sum(r["cpu_s"] for r in results) / rts * 1e6 if rts else math.nan,
+        ctx_per_rt=ctx / rts if rts else math.nan, minflt_per_rt=minflt / rts if rts else math.nan)
 
 
 def measure(kind: str, levels: Iterable[int], duration: float = 0.3, size: int = 1024,
@@ -253,13 +328,13 @@ def measure(kind: str, levels: Iterable[int], duration: float = 0.3, size: int =
     rows = []
     for n in sorted(levels):
         k = clients or clients_for(n)
-        with start_server(kind, env) as srv:
+        with LoadWatch() as watch, start_server(kind, env) as srv:
             base = Sampler(srv.pid).take()
             with Sampler(srv.pid) as s:
                 results = run_loadgens(srv.address, n, k, duration, size, windows=windows,
                                        active=max(1, round(n * active_share)))
             srv.check()
-        rows.append(_row(kind, n, results, s, base, label, env))
+        rows.append(dataclasses.replace(_row(kind, n, results, s, base, label, env), others_cpu=watch.others))
     return rows
 
 
