@@ -7,6 +7,8 @@ One module, one role, in three rooms.
 - :mod:`helpers.bank`      the seed's bank metaphor: a counter, a numbered slip, four customers (chapter 01)
 - :mod:`helpers.c10k`      the C10K lab: a server per model, a load generator, a benchmark (chapter 09)
 - :mod:`helpers.checkers`  checkers of the exercises that run the learner's code and teach (one module per chapter)
+- :mod:`helpers.checkers.ch01` chapter 01: a thread pool's total time, the four kinds of waiting, fetch the five slow sites on a thread pool with callbacks
+- :mod:`helpers.checkers.ch02` chapter 02: a running average, a genloop task, a generator scheduler that waits on sockets
 - :mod:`helpers.checkers.ch05` chapter 05: wait with select, read exactly n bytes, the pool's latency stairs, a select client that fetches the five slow sites
 - :mod:`helpers.checkers.ch06` chapter 06: wait with poll, an edge-triggered epoll echo server vs bursts
 - :mod:`helpers.checkers.ch07` chapter 07: split frames, flush a write buffer, a selectors echo server vs the course's clients

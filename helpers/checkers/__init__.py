@@ -5,13 +5,15 @@ and clients, and either returns one line saying what was measured (which
 :func:`helpers.checks.check` prints after ✅) or raises :class:`AssertionError` saying which
 input (for servers: which client), what was expected and what came back (which bytes).
 ``NotImplementedError`` from the learner's stub passes through, so the check shows ⏳.
+- :mod:`helpers.checkers.ch01` — chapter 01: a thread pool's total time, the four kinds of waiting, fetch the five slow sites on a thread pool with callbacks
+- :mod:`helpers.checkers.ch02` — chapter 02: a running average, a genloop task, a generator scheduler that waits on sockets
 - :mod:`helpers.checkers.ch05` — chapter 05: wait with select, read exactly n bytes, the pool's latency stairs, a select client that fetches the five slow sites
 - :mod:`helpers.checkers.ch06` — chapter 06: wait with poll, an edge-triggered epoll echo server vs bursts
 - :mod:`helpers.checkers.ch07` — chapter 07: frames, a write buffer, a selectors echo server
 
-Used in: 05, 06, 07.
+Used in: 01, 02, 05, 06, 07.
 """
 
-from helpers.checkers import ch05, ch06, ch07
+from helpers.checkers import ch01, ch02, ch05, ch06, ch07
 
-__all__ = ["ch05", "ch06", "ch07"]
+__all__ = ["ch01", "ch02", "ch05", "ch06", "ch07"]
