@@ -90,14 +90,19 @@ def test_the_course_site(tmp_path):
     line = next(l for l in first.splitlines() if len(l.strip()) > 12)
     assert line.strip().replace("<", "&lt;").replace(">", "&gt;") in pages["07_selectors"]
 
-    # the reference solutions start collapsed (helpers.authoring.sphinx_solutions), as in JupyterLab
-    for stem in ("01_concurrency-basics",):  # chapters whose solutions are still hidden code cells
-        nb = nbformat.read(REPO / "notebooks" / f"{stem}.ipynb", as_version=4)
-        solutions = sum(1 for c in nb.cells if c.metadata.get("jupyter", {}).get("source_hidden"))
+    # the reference solutions start collapsed: <details> blocks (the exercise form of CONTRIBUTING.md), and in a
+    # chapter still in the old form, hidden code cells (helpers.authoring.sphinx_solutions)
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        stem = path.stem
+        nb = nbformat.read(path, as_version=4)
+        hidden = sum(1 for c in nb.cells if c.metadata.get("jupyter", {}).get("source_hidden"))
+        new_form = sum(1 for c in nb.cells if "exercise-solution" in c.metadata.get("tags", []))
         collapsed = re.findall(r'<details class="[^"]*\bhide above-input"[^>]*>\s*<summary[^>]*>(.*?)</summary>',
                                pages[stem], re.S)
-        assert solutions and len(collapsed) == solutions, (stem, solutions, len(collapsed))
-        assert all("显示参考答案" in summary for summary in collapsed), collapsed[:1]
+        assert len(collapsed) == hidden, (stem, hidden, len(collapsed))
+        shown = re.findall(r"<details>\s*<summary>参考答案", pages[stem])
+        assert len(shown) == new_form, (stem, new_form, len(shown))
+        assert "<details open" not in pages[stem]
 
     index = search_index(site)
     hits = [index[kind]["协程"] for kind in ("terms", "titleterms")]
