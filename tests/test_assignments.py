@@ -127,3 +127,11 @@ def test_exercise_cells_come_as_four_in_order():
         assignments.exercise_cells(nb)
     with pytest.raises(ValueError, match="exactly one"):
         assignments.solution_code(_cell("markdown", "exercise-solution", "no code"))
+
+
+def test_solved_stub_of_an_async_function():
+    stub = 'async def f(x):\n    """Twice x, later."""\n    raise NotImplementedError()'
+    solution = 'async def f(x):\n    """Twice x, later."""\n    await g()\n    return 2 * x\n'
+    assert assignments.solved_stub(stub, solution) == (
+        'async def f(x):\n    """Twice x, later."""\n    ### BEGIN SOLUTION\n    await g()\n    return 2 * x\n'
+        '    ### END SOLUTION')

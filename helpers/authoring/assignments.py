@@ -73,8 +73,8 @@ def solved_stub(stub: str, solution: str) -> str:
     if not lines or lines[-1].strip() != "raise NotImplementedError()":
         raise ValueError(f"a stub ends with `raise NotImplementedError()`: {stub[-60:]!r}")
     indent = lines[-1][:len(lines[-1]) - len(lines[-1].lstrip())]
-    (node,) = [n for n in ast.parse(solution).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
-               and stub.lstrip().startswith(("def " + n.name + "(", "class " + n.name))] or [None]
+    (node,) = [n for n in ast.parse(solution).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               and stub.lstrip().startswith(("def " + n.name + "(", "async def " + n.name + "(", "class " + n.name))] or [None]
     if node is None:
         raise ValueError(f"the reference solution does not define the stub's function: {stub.splitlines()[0]!r}")
     first = node.body[0]
