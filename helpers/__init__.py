@@ -12,6 +12,8 @@ One module, one role, in three rooms.
 - :mod:`helpers.checkers.ch05` chapter 05: wait with select, read exactly n bytes, the pool's latency stairs, a select client that fetches the five slow sites
 - :mod:`helpers.checkers.ch06` chapter 06: wait with poll, an edge-triggered epoll echo server vs bursts
 - :mod:`helpers.checkers.ch07` chapter 07: split frames, flush a write buffer, a selectors echo server vs the course's clients
+- :mod:`helpers.checkers.ch08` chapter 08: a sleep on the chapter's own loop, a status fetcher, a crawler with a deadline per site and one for the whole run
+- :mod:`helpers.checkers.ch09` chapter 09: Little's law against the lab's measured p50, an asyncio ping-pong client of the lab's protocol
 - :mod:`helpers.checks`    self-checks for the exercises: ⏳ / ❌ + hint / ✅ + what was measured; raises under nbgrader
 - :mod:`helpers.claims`    measured claims judged on the learner's machine, one line each (✅ / ⚠️ / ❌)
 - :mod:`helpers.clients`   scripted concurrent TCP clients (replace the seed's ``input()`` loop)

@@ -15,7 +15,7 @@ NOTEBOOKS = nav.chapters(REPO / "notebooks")
 SKELETON = ["学习目标", "小结", "练习"]
 # chapters whose exercises still end with an executable reference solution calling check(..., solution=True);
 # a chapter leaves this list when its exercises take the four-cell form of CONTRIBUTING.md, item 6
-OLD_FORM_EXERCISES = {"03", "04", "08", "09"}
+OLD_FORM_EXERCISES = {"03", "04"}
 
 
 def requirement_names(text: str) -> list[str]:

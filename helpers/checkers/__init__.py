@@ -10,10 +10,12 @@ input (for servers: which client), what was expected and what came back (which b
 - :mod:`helpers.checkers.ch05` — chapter 05: wait with select, read exactly n bytes, the pool's latency stairs, a select client that fetches the five slow sites
 - :mod:`helpers.checkers.ch06` — chapter 06: wait with poll, an edge-triggered epoll echo server vs bursts
 - :mod:`helpers.checkers.ch07` — chapter 07: frames, a write buffer, a selectors echo server
+- :mod:`helpers.checkers.ch08` — chapter 08: a sleep on the chapter's own loop, a status fetcher, a crawler with a deadline per site and one for the whole run
+- :mod:`helpers.checkers.ch09` — chapter 09: Little's law against the lab's measured p50, an asyncio ping-pong client of the lab's protocol
 
-Used in: 01, 02, 05, 06, 07.
+Used in: 01, 02, 05, 06, 07, 08, 09.
 """
 
-from helpers.checkers import ch01, ch02, ch05, ch06, ch07
+from helpers.checkers import ch01, ch02, ch05, ch06, ch07, ch08, ch09
 
-__all__ = ["ch01", "ch02", "ch05", "ch06", "ch07"]
+__all__ = ["ch01", "ch02", "ch05", "ch06", "ch07", "ch08", "ch09"]
