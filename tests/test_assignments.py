@@ -15,16 +15,28 @@ from nbclient import NotebookClient
 
 from helpers.authoring import ROOT, assignments
 
+#: every chapter whose exercises are in the four-cell form (CONTRIBUTING.md), as ``make assignments`` finds them
+CHAPTERS = [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+            if assignments.exercise_cells(nbformat.read(p, as_version=4))]
 CHAPTER = ROOT / "notebooks" / "07_selectors.ipynb"
+
+
+def _name(chapter: Path) -> str:
+    return f"ch{chapter.name[:2]}"
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
-    """`python -m helpers.authoring.assignments --out DIR notebooks/07_selectors.ipynb`, as `make assignments` runs it."""
+    """`python -m helpers.authoring.assignments --out DIR`, as `make assignments` runs it: every chapter."""
     out = tmp_path_factory.mktemp("assignments")
-    subprocess.run([sys.executable, "-m", "helpers.authoring.assignments", "--out", str(out), str(CHAPTER)],
-                   cwd=ROOT, check=True, env=assignments.nbgrader_env(), timeout=120)
+    subprocess.run([sys.executable, "-m", "helpers.authoring.assignments", "--out", str(out)],
+                   cwd=ROOT, check=True, env=assignments.nbgrader_env(), timeout=300)
     return out
+
+
+def test_every_chapter_with_exercises_is_built(course):
+    assert [p.name[:2] for p in CHAPTERS] == [f"{n:02d}" for n in range(1, 10)], "every chapter 01-09 has exercises"
+    assert sorted(p.name for p in (course / "release").iterdir()) == [_name(c) for c in CHAPTERS]
 
 
 def test_source_has_the_setup_and_the_solutions_between_nbgrader_markers(course):
@@ -58,41 +70,44 @@ def test_release_has_no_solution(course):
     assert stubs and all("raise NotImplementedError()" in c.source for c in stubs)
 
 
-def test_release_run_as_a_learner_shows_only_not_done_yet(course):
-    release = nbformat.read(course / "release" / "ch07" / "ch07.ipynb", as_version=4)
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=_name)
+def test_release_run_as_a_learner_shows_only_not_done_yet(course, chapter):
+    release = nbformat.read(course / "release" / _name(chapter) / f"{_name(chapter)}.ipynb", as_version=4)
     NotebookClient(release, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     outputs = [o for c in release.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    lines = [o.text for o in outputs if o.get("name") == "stdout"]
-    assert lines and all(line.startswith("⏳") for line in lines), lines
+    lines = [line for o in outputs if o.get("name") == "stdout" for line in o.text.splitlines()]
+    checks = [line for line in lines if line[:1] in "⏳❌✅"]
+    assert checks and all(line.startswith("⏳") for line in checks), checks
 
 
-def _autograde(course: Path, student: str, notebook: Path) -> dict[str, float]:
-    """Submit *notebook* as *student*, run `nbgrader autograde`; the points of each test cell and the total."""
+def _autograde(course: Path, name: str, student: str, notebook: Path) -> dict[str, float]:
+    """Submit *notebook* as *student* for assignment *name*, run `nbgrader autograde`; each test cell's points and the total."""
     from nbgrader.api import Gradebook
 
-    target = course / "submitted" / student / "ch07" / "ch07.ipynb"
+    target = course / "submitted" / student / name / f"{name}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(notebook, target)
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "ch07", "--student", student, "--force",
+    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", name, "--student", student, "--force",
                     "--CourseDirectory.root=" + str(course), "--log-level=WARN"],
                    cwd=course, check=True, env=assignments.nbgrader_env(), timeout=300)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        submission = gb.find_submission("ch07", student)
+        submission = gb.find_submission(name, student)
         scores = {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades}
         scores["total"], scores["max"] = submission.score, submission.max_score
     return scores
 
 
-def test_autograde_gives_the_release_nothing_and_the_source_every_point(course):
-    handed_out = _autograde(course, "learner-release", course / "release" / "ch07" / "ch07.ipynb")
-    solved = _autograde(course, "learner-source", course / "source" / "ch07" / "ch07.ipynb")
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=_name)
+def test_autograde_gives_the_release_nothing_and_the_source_every_point(course, chapter):
+    name = _name(chapter)
+    handed_out = _autograde(course, name, "learner-release", course / "release" / name / f"{name}.ipynb")
+    solved = _autograde(course, name, "learner-source", course / "source" / name / f"{name}.ipynb")
     assert handed_out["max"] == solved["max"] > 0
-    assert handed_out["total"] == 0, handed_out
-    assert handed_out["07-ex3-check"] == 0  # the build exercise: the selectors echo server
+    assert handed_out["total"] == 0, handed_out  # every exercise, the build exercise among them, scores 0
     assert solved["total"] == solved["max"], solved
-    print(f"autograde ch07: release {handed_out['total']:g}/{handed_out['max']:g}, "
+    print(f"autograde {name}: release {handed_out['total']:g}/{handed_out['max']:g}, "
           f"source {solved['total']:g}/{solved['max']:g}")
 
 
