@@ -9,6 +9,8 @@ One module, one role, in three rooms.
 - :mod:`helpers.checkers`  checkers of the exercises that run the learner's code and teach (one module per chapter)
 - :mod:`helpers.checkers.ch01` chapter 01: a thread pool's total time, the four kinds of waiting, fetch the five slow sites on a thread pool with callbacks
 - :mod:`helpers.checkers.ch02` chapter 02: a running average, a genloop task, a generator scheduler that waits on sockets
+- :mod:`helpers.checkers.ch03` chapter 03: two greenlets taking turns, a lazy iterator fed at any depth, an echo client on the MiniHub vs 50 clients at once
+- :mod:`helpers.checkers.ch04` chapter 04: a gevent handler of length-prefixed frames run as a patched program, a deadline over many greenlets
 - :mod:`helpers.checkers.ch05` chapter 05: wait with select, read exactly n bytes, the pool's latency stairs, a select client that fetches the five slow sites
 - :mod:`helpers.checkers.ch06` chapter 06: wait with poll, an edge-triggered epoll echo server vs bursts
 - :mod:`helpers.checkers.ch07` chapter 07: split frames, flush a write buffer, a selectors echo server vs the course's clients
@@ -62,7 +64,6 @@ One module, one role, in three rooms.
 - :mod:`helpers.authoring.nav`     the navigation line at the top of every notebook (``make nav``)
 - :mod:`helpers.authoring.reference` the reference run: every claim's result on one named machine (``make execute``)
 - :mod:`helpers.authoring.slides`  slide metadata for every cell, read by RISE (``make nav``)
-- :mod:`helpers.authoring.sphinx_solutions` Sphinx extension: the site shows reference solutions collapsed
 
 Load the cell magic in a notebook with ``%load_ext helpers``.
 """

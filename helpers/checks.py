@@ -12,8 +12,7 @@ markdown, read on demand, never executed.  :func:`check` prints one line:
 
 In the learner's kernel it never raises.  Under nbgrader (``nbgrader autograde`` and
 ``validate`` set ``NBGRADER_EXECUTION`` in the kernel's environment) ⏳ and ❌ raise, so the
-test cell scores 0.  Chapters not yet converted still end with an executable reference
-solution that calls ``check(..., solution=True)``, which raises in the same way.
+test cell scores 0.
 
 Used in: 01, 02, 03, 04, 05, 06, 07, 08, 09.
 """
@@ -47,14 +46,14 @@ def grading() -> bool:
     return os.environ.get("NBGRADER_EXECUTION", "") in GRADING
 
 
-def check(title: str, test: Callable[[], object], *, solution: bool = False) -> None:
+def check(title: str, test: Callable[[], object]) -> None:
     """Run *test* (a function that calls the learner's code: a checker, :func:`expect` or assert).
 
     Prints one friendly line (and returns None, so a cell ending with it shows only that
     line); a string returned by *test* is what was measured, printed after ✅.  Under nbgrader
-    (:func:`grading`) or with ``solution=True`` any failure is raised instead.
+    (:func:`grading`) any failure is raised instead, so the test cell scores 0.
     """
-    solution = solution or grading()
+    solution = grading()
     try:
         measured = test()
     except NotImplementedError:

@@ -46,9 +46,9 @@ def sample_course(tmp_path):
     ])
 
     def chapter(n, name, extra):
-        solution = new_code_cell("def f():\n    return 1\nprint('✅')", execution_count=2,
-                                 outputs=[new_output("stream", name="stdout", text="✅\n")])
-        solution.metadata["jupyter"] = {"source_hidden": True}
+        solution = new_markdown_cell("<details><summary>参考答案（先自己写，再展开）</summary>\n\n```python\n"
+                                     "def f():\n    return 1\n```\n\n</details>")
+        solution.metadata["tags"] = ["exercise-solution"]
         return new_notebook(cells=[
             new_markdown_cell(f"# {n} {name}"),
             new_markdown_cell("## 学习目标\n\n- 目标"),

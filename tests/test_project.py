@@ -13,9 +13,6 @@ from helpers.authoring import assignments, nav
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
 SKELETON = ["学习目标", "小结", "练习"]
-# chapters whose exercises still end with an executable reference solution calling check(..., solution=True);
-# a chapter leaves this list when its exercises take the four-cell form of CONTRIBUTING.md, item 6
-OLD_FORM_EXERCISES = {"03", "04"}
 
 
 def requirement_names(text: str) -> list[str]:
@@ -93,9 +90,6 @@ def test_chapter_follows_the_skeleton(path):
         positions.append(text.index(section))
     assert positions == sorted(positions), f"{path.name}: sections must come in the order {SKELETON}"
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    if path.name[:2] in OLD_FORM_EXERCISES:
-        assert "solution=True" in sources, f"{path.name}: exercises need tested reference solutions"
-        return
     assert "solution=True" not in sources, f"{path.name}: a reference solution that runs on Run All (CONTRIBUTING.md, item 6)"
     assert not any(c.metadata.get("jupyter", {}).get("source_hidden") for c in nb.cells if c.cell_type == "code"), \
         f"{path.name}: hidden executable solution cells are the old form of the exercises"

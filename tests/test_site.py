@@ -25,7 +25,6 @@ import yaml
 
 from helpers.authoring import nav
 from helpers.testing import browser
-from helpers.authoring import sphinx_solutions
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = nav.chapters(REPO / "notebooks")
@@ -90,16 +89,11 @@ def test_the_course_site(tmp_path):
     line = next(l for l in first.splitlines() if len(l.strip()) > 12)
     assert line.strip().replace("<", "&lt;").replace(">", "&gt;") in pages["07_selectors"]
 
-    # the reference solutions start collapsed: <details> blocks (the exercise form of CONTRIBUTING.md), and in a
-    # chapter still in the old form, hidden code cells (helpers.authoring.sphinx_solutions)
+    # the reference solutions start collapsed: <details> blocks (the exercise form of CONTRIBUTING.md, item 6)
     for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         stem = path.stem
         nb = nbformat.read(path, as_version=4)
-        hidden = sum(1 for c in nb.cells if c.metadata.get("jupyter", {}).get("source_hidden"))
         new_form = sum(1 for c in nb.cells if "exercise-solution" in c.metadata.get("tags", []))
-        collapsed = re.findall(r'<details class="[^"]*\bhide above-input"[^>]*>\s*<summary[^>]*>(.*?)</summary>',
-                               pages[stem], re.S)
-        assert len(collapsed) == hidden, (stem, hidden, len(collapsed))
         shown = re.findall(r"<details>\s*<summary>参考答案", pages[stem])
         assert len(shown) == new_form, (stem, new_form, len(shown))
         assert "<details open" not in pages[stem]
@@ -168,17 +162,3 @@ def test_strict_build_fails_on_a_broken_link_image_or_anchor(tmp_path):
     assert "03_gone" in log, "the broken link is not reported"
     assert "99.png" in log, "the missing image is not reported"
     assert "no-such-heading" in log, "the broken anchor is not reported"
-
-
-def test_solutions_get_the_hide_input_tag_and_nothing_else_changes():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = 42"), nbformat.v4.new_code_cell("x = 1")])
-    nb.cells[0].metadata.update({"jupyter": {"source_hidden": True}, "tags": ["nbval-ignore-output"]})
-    text = nbformat.writes(nb)
-    hidden = sphinx_solutions.hide_solutions(text)
-    cells = json.loads(hidden)["cells"]
-    assert cells[0]["metadata"]["tags"] == ["nbval-ignore-output", "hide-input"]
-    assert "tags" not in cells[1]["metadata"]
-    assert sphinx_solutions.hide_solutions(hidden) == hidden, "a second pass changes nothing"
-    plain = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
-    assert sphinx_solutions.hide_solutions(plain) is plain
-    assert sphinx_solutions.hide_solutions("# a markdown page") == "# a markdown page"

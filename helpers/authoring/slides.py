@@ -17,7 +17,7 @@ markdown starting with ``### ``               ``subslide``    a sub-section goes
 anything else                                 ``-``           continues the current slide
 ============================================  ==============  =================================
 
-The metadata depends only on cell types, sources and the ``source_hidden`` flag, never on
+The metadata depends only on cell types, sources and tags, never on
 outputs, so ``make execute`` never makes it stale; re-running changes nothing (idempotent).
 ``python -m helpers.authoring.slides --check`` exits 1 and names the notebooks whose metadata is stale;
 ``tests/test_slides.py`` does the same for the committed notebooks.
@@ -40,10 +40,8 @@ def _first_line(source: str) -> str:
 
 
 def is_solution(cell) -> bool:
-    """A reference solution: a markdown cell tagged ``exercise-solution``, or (chapters not yet converted)
-    a code cell whose source starts collapsed in JupyterLab (CONTRIBUTING.md)."""
-    meta = cell.get("metadata", {})
-    return "exercise-solution" in meta.get("tags", []) or bool(meta.get("jupyter", {}).get("source_hidden"))
+    """A reference solution: a markdown cell tagged ``exercise-solution`` (CONTRIBUTING.md, item 6)."""
+    return "exercise-solution" in cell.get("metadata", {}).get("tags", [])
 
 
 def slide_type(cells: list, i: int) -> str:
