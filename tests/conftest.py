@@ -93,6 +93,7 @@ def _drawn_texts(key: str, draw, tmp_path) -> str:
     from helpers.fonts import use_cjk_font
 
     use_cjk_font()
+    before = set(plt.get_fignums())
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
         fig = draw()
@@ -100,5 +101,5 @@ def _drawn_texts(key: str, draw, tmp_path) -> str:
         plt.close(fig)
         png, svg = render(key, draw, tmp_path)
     assert png.stat().st_size > 10_000 and svg.stat().st_size > 10_000
-    assert plt.get_fignums() == []
+    assert set(plt.get_fignums()) == before, "drawing a figure for pics/ must close it"
     return texts
