@@ -46,6 +46,7 @@ One module, one role, in three rooms.
 
 - :mod:`helpers.testing.browser`   JupyterLab as ``make lab`` starts it, looked at by headless Chromium
 - :mod:`helpers.testing.claimreport` pytest plugin: claims are strict in the test run and reported per chapter
+- :mod:`helpers.testing.exercises` a chapter's exercises run from its own cells, for the checker tests
 - :mod:`helpers.testing.headless` Playwright driving the system's headless Chromium (RISE slides, site search)
 - :mod:`helpers.testing.hostile`   hostile clients: random bytes, 1 MiB, slowloris, resets, half-close, 10,000 connections
 - :mod:`helpers.testing.hub`       a JupyterHub for a class on 127.0.0.1 (students, servers, process trees)

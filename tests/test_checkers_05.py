@@ -1,66 +1,20 @@
-"""helpers.checkers.ch05 on chapter 05's own exercise cells: the reference solution passes, the stub is ⏳,
-and the wrong answers a learner is likely to write are caught with a message naming the input or site.
+"""helpers.checkers.ch05 on chapter 05's own exercise cells: the wrong answers a learner is likely to write are caught with a message naming the input or site.
 
-The reference solutions are read from the notebook's solution markdown (the one source of truth),
-the stubs from its exercise-code cells, the checks from its exercise-check cells.
+The cells are read from the notebook (:class:`helpers.testing.exercises.ChapterExercises`); that every
+reference solution passes and every stub shows ⏳ is tested for all chapters in ``tests/test_exercises.py``.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from helpers.authoring import assignments
 from helpers.checkers import ch05
+from helpers.testing.exercises import ChapterExercises
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_io-models.ipynb"
-NB = nbformat.read(NOTEBOOK, as_version=4)
-EXERCISES = assignments.exercise_cells(NB)
-SETUP = "\n".join(line for line in next(c.source for c in NB.cells if c.cell_type == "code").splitlines()
-                  if not line.startswith("%"))  # the setup cell without its IPython magics (%load_ext)
-
-
-def _scope(code: str) -> dict:
-    """The chapter's setup cell, then *code*, executed in a fresh namespace."""
-    scope: dict = {}
-    exec(compile(SETUP, "<setup>", "exec"), scope)
-    exec(compile(code, "<exercise>", "exec"), scope)
-    return scope
-
-
-def _solution(n: int) -> str:
-    return assignments.solution_code(EXERCISES[n - 1]["exercise-solution"])
-
-
-def _run_check(n: int, code: str, capsys) -> str:
-    scope = _scope(code)
-    exec(compile(EXERCISES[n - 1]["exercise-check"].source, "<check>", "exec"), scope)
-    return capsys.readouterr().out.strip()
-
-
-def _wrong(n: int, old: str, new: str) -> str:
-    code = _solution(n)
-    assert old in code, f"the reference solution of 练习 {n} changed: update the wrong answer derived from it"
-    return code.replace(old, new)
-
-
-@pytest.mark.parametrize("n", range(1, len(EXERCISES) + 1))
-def test_reference_solution_passes_and_says_what_it_measured(n, capsys, monkeypatch):
-    out = _run_check(n, _solution(n), capsys)
-    assert out.startswith(f"✅ 练习 {n}：通过！") and len(out) > len(f"✅ 练习 {n}：通过！"), out
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # as nbgrader runs it: a failure would raise here
-    _run_check(n, _solution(n), capsys)
-
-
-@pytest.mark.parametrize("n", range(1, len(EXERCISES) + 1))
-def test_stub_is_not_done_yet_and_fails_under_nbgrader(n, capsys, monkeypatch):
-    stub = EXERCISES[n - 1]["exercise-code"].source
-    assert _run_check(n, stub, capsys) == f"⏳ 练习 {n}：还没有作答 —— 完成上面的函数后再运行这个单元格。"
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    with pytest.raises(NotImplementedError):
-        _run_check(n, stub, capsys)
+EX = ChapterExercises(NOTEBOOK)
 
 
 BLOCKING_FETCH = '''
@@ -79,43 +33,43 @@ def fetch_all(address, names):
 
 def test_fetch_all_one_site_after_another_is_caught_by_its_total_time():
     with pytest.raises(AssertionError, match=r"同时等待时总耗时应接近最慢的 0\.5 秒，一个一个等是 1\.75 秒；你的 fetch_all 用了"):
-        ch05.check_fetch_all(_scope(BLOCKING_FETCH)["fetch_all"])
+        ch05.check_fetch_all(EX.scope(BLOCKING_FETCH)["fetch_all"])
 
 
 def test_fetch_all_that_busy_polls_is_caught_by_its_cpu_time():
-    wrong = _wrong(4, "list(pending), [], 5)", "list(pending), [], 0)")
+    wrong = EX.wrong(4, "list(pending), [], 5)", "list(pending), [], 0)")
     with pytest.raises(AssertionError, match="其中线程占用或排队等 CPU 的时间有 .* 秒：它一直在空转（忙轮询）"):
-        ch05.check_fetch_all(_scope(wrong)["fetch_all"])
+        ch05.check_fetch_all(EX.scope(wrong)["fetch_all"])
 
 
 def test_fetch_all_that_keeps_the_response_head_is_caught_naming_the_site():
-    wrong = _wrong(4, 'bytes(reply.partition(b"\\r\\n\\r\\n")[2])', "bytes(reply)")
+    wrong = EX.wrong(4, 'bytes(reply.partition(b"\\r\\n\\r\\n")[2])', "bytes(reply)")
     with pytest.raises(AssertionError, match=r"^站点 www\.baidu\.com：期望页面内容 2,381 字节.*要去掉 b'\\r\\n\\r\\n' 之前的响应头"):
-        ch05.check_fetch_all(_scope(wrong)["fetch_all"])
+        ch05.check_fetch_all(EX.scope(wrong)["fetch_all"])
 
 
 def test_fetch_all_that_reads_once_is_caught_naming_the_site():
-    wrong = _wrong(4, "                else:                              # the server closed: this page is complete\n",
+    wrong = EX.wrong(4, "                else:                              # the server closed: this page is complete\n",
                    "                if True:\n")
     with pytest.raises(AssertionError, match=r"^站点 www\.qq\.com：期望页面内容 245,600 字节.*只有开头的"):
-        ch05.check_fetch_all(_scope(wrong)["fetch_all"])
+        ch05.check_fetch_all(EX.scope(wrong)["fetch_all"])
 
 
 def test_recv_exactly_that_busy_polls_is_caught():
-    wrong = _wrong(2, "select.select([sock], [], [], 5)", "pass")
+    wrong = EX.wrong(2, "select.select([sock], [], [], 5)", "pass")
     with pytest.raises(AssertionError, match="还在忙轮询"):
-        ch05.check_recv_exactly(_scope(wrong)["recv_exactly"])
+        ch05.check_recv_exactly(EX.scope(wrong)["recv_exactly"])
 
 
 def test_recv_exactly_that_ignores_an_early_close_is_caught():
-    wrong = _wrong(2, "if not data:", "if not data and got == 0 and n > 5:")
-    scope = _scope(wrong.replace("chunks.append(data)", "chunks.append(data)\n        if not data: break"))
+    wrong = EX.wrong(2, "if not data:", "if not data and got == 0 and n > 5:")
+    scope = EX.scope(wrong.replace("chunks.append(data)", "chunks.append(data)\n        if not data: break"))
     with pytest.raises(AssertionError, match="对方只发了 b'xy' 就关闭了：期望抛出 ConnectionError"):
         ch05.check_recv_exactly(scope["recv_exactly"])
 
 
 def test_recv_with_timeout_that_changes_the_socket_timeout_is_caught():
-    scope = _scope("def recv_with_timeout(sock, timeout):\n"
+    scope = EX.scope("def recv_with_timeout(sock, timeout):\n"
                    "    sock.settimeout(timeout)\n"
                    "    try:\n        return sock.recv(1024)\n"
                    "    except TimeoutError:\n        return None\n")
@@ -124,7 +78,7 @@ def test_recv_with_timeout_that_changes_the_socket_timeout_is_caught():
 
 
 def test_pool_latency_off_by_one_batch_is_caught():
-    scope = _scope("def pool_latency(k, pool_size, service):\n    return (k / pool_size + 1) * service\n")
+    scope = EX.scope("def pool_latency(k, pool_size, service):\n    return (k / pool_size + 1) * service\n")
     with pytest.raises(AssertionError, match=r"^pool_latency\(3, 4, 0\.1\)：期望 0\.1 秒"):
         ch05.check_pool_latency(scope["pool_latency"])
 

@@ -27,7 +27,7 @@ import nbformat
 
 from helpers.authoring import ROOT, nav
 
-__all__ = ["TAGS", "assignment_name", "build", "exercise_cells", "main", "nbgrader_env", "solved_stub", "solution_code", "source_notebook"]
+__all__ = ["TAGS", "assignment_name", "build", "exercise_cells", "main", "nbgrader_env", "solved_stub", "setup_cells", "solution_code", "source_notebook"]
 
 TAGS = ("exercise", "exercise-code", "exercise-check", "exercise-solution")
 FENCE = re.compile(r"```python\n(.*?)\n```", re.S)
@@ -85,11 +85,16 @@ def solved_stub(stub: str, solution: str) -> str:
     return "\n".join(lines[:-1] + [f"{indent}### BEGIN SOLUTION", *body, f"{indent}### END SOLUTION"])
 
 
+def setup_cells(nb) -> list:
+    """What an exercise needs from its chapter: the first code cell and every cell tagged ``exercise-setup``."""
+    return [c for c in nb.cells if c.cell_type == "code"][:1] + [c for c in nb.cells if "exercise-setup" in _tags(c)]
+
+
 def source_notebook(nb):
     """nbgrader's source notebook for a chapter: setup cells + exercises with solutions in place of the stubs."""
     out = nbformat.v4.new_notebook(metadata={"kernelspec": nb.metadata.get("kernelspec", {}),
                                              "language_info": nb.metadata.get("language_info", {})})
-    setup = [c for c in nb.cells if c.cell_type == "code"][:1] + [c for c in nb.cells if "exercise-setup" in _tags(c)]
+    setup = setup_cells(nb)
     for cell in setup:
         out.cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"tags": ["exercise-setup"]}))
     for ex in exercise_cells(nb):

@@ -13,28 +13,22 @@ from __future__ import annotations
 import asyncio
 
 from helpers.c10k.asyncio_common import serve_until_signal
-from helpers.framing import FrameError, take_frames
+from helpers.c10k.asyncio_protocol_server import EchoProtocol
 from helpers.servers.base import BACKLOG
 
 __all__ = ["EchoProtocolNoFlowControl", "main", "start"]
 
 
-class EchoProtocolNoFlowControl(asyncio.Protocol):
-    """Collect bytes, echo every complete frame, never stop reading."""
+class EchoProtocolNoFlowControl(EchoProtocol):
+    """The same echo protocol, but it never stops reading: the transport's write buffer grows unbounded."""
 
     def connection_made(self, transport):
-        self.transport = transport
+        self.transport = transport  # no set_flow_control(): the default high-water mark, and ...
         self.buf = bytearray()
 
-    def data_received(self, data):
-        self.buf += data
-        try:
-            frames = take_frames(self.buf)
-        except FrameError:
-            self.transport.close()
-            return
-        if frames:
-            self.transport.write(frames)
+    # ... the transport's requests to pause are ignored, as in a protocol that never wrote them
+    pause_writing = asyncio.BaseProtocol.pause_writing
+    resume_writing = asyncio.BaseProtocol.resume_writing
 
 
 async def start(lsock):
